@@ -1,0 +1,81 @@
+//! Command-line interface: clap definitions, one file per subcommand, and the error type
+//! rendered for humans at the edge with its exit code.
+
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::scenario::ScenarioError;
+
+pub use run::RunArgs;
+pub use validate::ValidateArgs;
+
+/// meridian: simulate and plan globally deployed LLM APIs.
+#[derive(Debug, Parser)]
+#[command(name = "meridian", version, about, long_about = None)]
+pub struct Cli {
+    /// Read the catalog from this directory instead of the copy built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and print a summary (optionally write the JSON document).
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Validate(ValidateArgs),
+}
+
+/// Everything that can go wrong at the command line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The scenario is missing or invalid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// The catalog could not be loaded.
+    #[error("{0}")]
+    Catalog(#[from] CatalogError),
+    /// An output file could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Output { path: String, reason: String },
+}
+
+impl CliError {
+    /// Process exit code: 2 for bad input (usage, scenario, catalog, output path).
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+impl Cli {
+    /// Runs the chosen subcommand; returns the text for stdout.
+    pub fn execute(&self) -> Result<String, CliError> {
+        let catalog = match &self.models {
+            Some(dir) => Catalog::load_dir(dir)?,
+            None => Catalog::embedded()?,
+        };
+        match &self.command {
+            Command::Run(args) => args.execute(&catalog),
+            Command::Validate(args) => args.execute(&catalog),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

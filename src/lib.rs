@@ -1,0 +1,32 @@
+//! # meridian
+//!
+//! A discrete-event simulator and capacity planner for globally deployed LLM/GenAI APIs.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//!  scenario (TOML) ──validate──▶ Scenario ──build──▶ World ──events──▶ Metrics ──▶ Report
+//!        ▲                          │                 │ ▲
+//!  catalog (models/) ───────────────┘                 ▼ │
+//!                                                   engine (time, event queue, RNG streams)
+//! ```
+//!
+//! * [`engine`] knows simulated time, an event queue with FIFO ties and seeded random
+//!   streams; nothing about LLMs or regions.
+//! * [`catalog`] loads the real reference data in `models/`.
+//! * [`scenario`] parses and validates the user's TOML into typed values.
+//! * [`world`] holds users, network, regions and serving, and reacts to events.
+//! * [`routing`] picks the region for each request.
+//! * [`metrics`] collects streaming, mergeable statistics.
+//! * [`report`] turns results into the terminal summary and the JSON document.
+//! * [`run`] ties it together: replications in parallel, merged deterministically.
+
+pub mod catalog;
+pub mod cli;
+pub mod engine;
+pub mod metrics;
+pub mod report;
+pub mod routing;
+pub mod run;
+pub mod scenario;
+pub mod world;

@@ -1,0 +1,18 @@
+//! Streaming, mergeable statistics: nothing here stores individual requests.
+//!
+//! [`LatencyHistogram`] keeps latencies with ≤ 1 % relative error in fixed memory;
+//! [`TimeWeightedSeries`] keeps time averages per bucket; [`Outcomes`] counts what happened
+//! to every request. All merge across replications in a fixed order, so merged results are
+//! identical whatever the number of threads.
+
+mod histogram;
+mod outcomes;
+mod replication;
+mod stats;
+mod timeseries;
+
+pub use histogram::LatencyHistogram;
+pub use outcomes::Outcomes;
+pub use replication::{ContinentMetrics, LatencySet, RegionMetrics, ReplicationMetrics};
+pub use stats::{MeanCi, mean_ci95};
+pub use timeseries::TimeWeightedSeries;

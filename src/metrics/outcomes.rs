@@ -1,0 +1,81 @@
+//! What happened to each request.
+
+use std::ops::AddAssign;
+
+/// Counts by outcome. Every request generated in the measured window ends in exactly one of
+/// `completed`, `rejected`, `timed_out` or `in_flight_at_end`; `generated` is their sum and
+/// [`Outcomes::is_balanced`] checks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Requests created by users in the measured window.
+    pub generated: u64,
+    /// Served to the last token.
+    pub completed: u64,
+    /// Turned away because the region's queue was full (HTTP 503).
+    pub rejected: u64,
+    /// No first token within the region's timeout (HTTP 504), in the queue or in service.
+    pub timed_out: u64,
+    /// Still queued, in service or on the wire when the run ended.
+    pub in_flight_at_end: u64,
+}
+
+impl Outcomes {
+    /// Requests whose fate is known.
+    pub fn finished(&self) -> u64 {
+        self.completed + self.rejected + self.timed_out
+    }
+
+    /// Every generated request is accounted for exactly once.
+    pub fn is_balanced(&self) -> bool {
+        self.generated == self.finished() + self.in_flight_at_end
+    }
+
+    /// Completed ÷ finished, in % (100 when nothing finished).
+    pub fn availability_pct(&self) -> f64 {
+        let f = self.finished();
+        if f == 0 {
+            100.0
+        } else {
+            100.0 * self.completed as f64 / f as f64
+        }
+    }
+}
+
+impl AddAssign for Outcomes {
+    fn add_assign(&mut self, o: Outcomes) {
+        self.generated += o.generated;
+        self.completed += o.completed;
+        self.rejected += o.rejected;
+        self.timed_out += o.timed_out;
+        self.in_flight_at_end += o.in_flight_at_end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_and_availability() {
+        let o = Outcomes {
+            generated: 10,
+            completed: 7,
+            rejected: 1,
+            timed_out: 1,
+            in_flight_at_end: 1,
+        };
+        assert!(o.is_balanced());
+        assert!((o.availability_pct() - 700.0 / 9.0).abs() < 1e-12);
+        let mut s = o;
+        s += o;
+        assert_eq!(s.generated, 20);
+        assert!(s.is_balanced());
+        assert!(
+            !Outcomes {
+                generated: 3,
+                ..Default::default()
+            }
+            .is_balanced()
+        );
+    }
+}

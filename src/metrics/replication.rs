@@ -1,0 +1,103 @@
+//! Everything measured in one replication, and how replications merge.
+
+use std::collections::BTreeMap;
+
+use super::{LatencyHistogram, Outcomes, TimeWeightedSeries};
+use crate::catalog::Continent;
+
+/// Time to first token and end-to-end latency, as the client sees them.
+#[derive(Debug, Clone, Default)]
+pub struct LatencySet {
+    pub ttft: LatencyHistogram,
+    pub e2e: LatencyHistogram,
+}
+
+impl LatencySet {
+    pub fn merge(&mut self, o: &LatencySet) {
+        self.ttft.merge(&o.ttft);
+        self.e2e.merge(&o.e2e);
+    }
+}
+
+/// What one region saw and spent.
+#[derive(Debug, Clone)]
+pub struct RegionMetrics {
+    /// Requests routed here (generated = routed in the measured window).
+    pub outcomes: Outcomes,
+    pub latency: LatencySet,
+    /// Time from arrival at the region to admission into a batch.
+    pub queue_wait: LatencyHistogram,
+    /// Requests that waited in the queue before admission.
+    pub waited: u64,
+    /// Occupied batch slots ÷ all slots, per bucket.
+    pub utilisation: TimeWeightedSeries,
+    /// Requests waiting in the load balancer's queue, per bucket.
+    pub queue_length: TimeWeightedSeries,
+    pub prompt_tokens: u64,
+    pub output_tokens: u64,
+    /// Instance-hours provisioned over the measured window.
+    pub instance_hours: f64,
+    /// Instance-hours × the region's hourly price, USD.
+    pub instance_cost_usd: f64,
+}
+
+/// What users of one continent saw.
+#[derive(Debug, Clone, Default)]
+pub struct ContinentMetrics {
+    pub outcomes: Outcomes,
+    pub latency: LatencySet,
+}
+
+/// All measurements of one replication (or, after merging, of several).
+#[derive(Debug, Clone)]
+pub struct ReplicationMetrics {
+    pub outcomes: Outcomes,
+    pub latency: LatencySet,
+    pub queue_wait: LatencyHistogram,
+    /// Requests that had to wait in a queue before admission.
+    pub waited: u64,
+    /// Index-aligned with the scenario's deployments.
+    pub regions: Vec<RegionMetrics>,
+    pub continents: BTreeMap<Continent, ContinentMetrics>,
+    /// Events the engine processed (including warm-up).
+    pub events: u64,
+    /// Requests generated including warm-up.
+    pub requests_simulated: u64,
+}
+
+impl RegionMetrics {
+    /// Adds another replication of the same region.
+    pub fn merge(&mut self, o: &RegionMetrics) {
+        self.outcomes += o.outcomes;
+        self.latency.merge(&o.latency);
+        self.queue_wait.merge(&o.queue_wait);
+        self.waited += o.waited;
+        self.utilisation.merge(&o.utilisation);
+        self.queue_length.merge(&o.queue_length);
+        self.prompt_tokens += o.prompt_tokens;
+        self.output_tokens += o.output_tokens;
+        self.instance_hours += o.instance_hours;
+        self.instance_cost_usd += o.instance_cost_usd;
+    }
+}
+
+impl ReplicationMetrics {
+    /// Adds another replication of the same scenario. Counts and costs add up (divide by
+    /// the number of replications for per-run figures); histograms pool all samples.
+    pub fn merge(&mut self, o: &ReplicationMetrics) {
+        self.outcomes += o.outcomes;
+        self.latency.merge(&o.latency);
+        self.queue_wait.merge(&o.queue_wait);
+        self.waited += o.waited;
+        for (a, b) in self.regions.iter_mut().zip(&o.regions) {
+            a.merge(b);
+        }
+        for (c, m) in &o.continents {
+            let e = self.continents.entry(*c).or_default();
+            e.outcomes += m.outcomes;
+            e.latency.merge(&m.latency);
+        }
+        self.events += o.events;
+        self.requests_simulated += o.requests_simulated;
+    }
+}

@@ -1,0 +1,217 @@
+//! Aligned text tables for the terminal, with units in the headers.
+
+use std::fmt::Write;
+
+use crate::run::RunResult;
+
+/// A table of strings: first column left-aligned, the rest right-aligned (numbers).
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[&str]) -> Table {
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let cols = self.headers.len();
+        let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(cols) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let line = |out: &mut String, cells: &[String]| {
+            for (i, c) in cells.iter().enumerate().take(cols) {
+                let pad = width[i] - c.chars().count();
+                if i == 0 {
+                    let _ = write!(out, "{c}{}", " ".repeat(pad));
+                } else {
+                    let _ = write!(out, "  {}{c}", " ".repeat(pad));
+                }
+            }
+            out.push('\n');
+        };
+        line(&mut out, &self.headers);
+        let rule: Vec<String> = width.iter().map(|w| "-".repeat(*w)).collect();
+        line(&mut out, &rule);
+        for r in &self.rows {
+            line(&mut out, r);
+        }
+        out
+    }
+}
+
+fn ms(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The human summary of a run.
+pub fn run_summary(r: &RunResult) -> String {
+    let sc = &r.scenario;
+    let m = &r.merged;
+    let reps = f64::from(r.replications);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {} — {} replication(s) × {:.0} s measured after {:.0} s warm-up, seed {}",
+        sc.name,
+        r.replications,
+        sc.simulation.duration.as_secs_f64(),
+        sc.simulation.warmup.as_secs_f64(),
+        r.seed
+    );
+    let o = &m.outcomes;
+    let _ = writeln!(
+        out,
+        "requests: {} generated, {} completed, {} rejected, {} timed out, {} in flight at end — availability {:.3} %\n",
+        o.generated,
+        o.completed,
+        o.rejected,
+        o.timed_out,
+        o.in_flight_at_end,
+        o.availability_pct()
+    );
+
+    let s = &r.summary;
+    let mut t = Table::new(&["metric", "pooled", "mean of replications", "± 95 % CI"]);
+    let mut add = |name: &str, pooled: f64, ci: crate::metrics::MeanCi| {
+        t.row(vec![name.to_string(), ms(pooled), ms(ci.mean), ms(ci.ci95)]);
+    };
+    add(
+        "TTFT p50 [ms]",
+        m.latency.ttft.percentile_ms(50.0),
+        s.ttft_p50_ms,
+    );
+    add(
+        "TTFT p95 [ms]",
+        m.latency.ttft.percentile_ms(95.0),
+        s.ttft_p95_ms,
+    );
+    add(
+        "TTFT p99 [ms]",
+        m.latency.ttft.percentile_ms(99.0),
+        s.ttft_p99_ms,
+    );
+    add(
+        "end-to-end p50 [ms]",
+        m.latency.e2e.percentile_ms(50.0),
+        s.e2e_p50_ms,
+    );
+    add(
+        "end-to-end p95 [ms]",
+        m.latency.e2e.percentile_ms(95.0),
+        s.e2e_p95_ms,
+    );
+    add(
+        "end-to-end p99 [ms]",
+        m.latency.e2e.percentile_ms(99.0),
+        s.e2e_p99_ms,
+    );
+    let duration_s = sc.simulation.duration.as_secs_f64();
+    add(
+        "throughput [req/s]",
+        o.completed as f64 / duration_s / reps,
+        s.throughput_rps,
+    );
+    add(
+        "cost [USD]",
+        m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps,
+        s.cost_usd,
+    );
+    out.push_str(&t.render());
+    out.push('\n');
+
+    let mut t = Table::new(&[
+        "region",
+        "instances",
+        "served [%]",
+        "TTFT p95 [ms]",
+        "e2e p99 [ms]",
+        "util [%]",
+        "queue max",
+        "rejected",
+        "timed out",
+        "cost [USD]",
+    ]);
+    for (d, rm) in sc.deployments.iter().zip(&m.regions) {
+        let served = if o.completed == 0 {
+            0.0
+        } else {
+            100.0 * rm.outcomes.completed as f64 / o.completed as f64
+        };
+        t.row(vec![
+            d.region.code.clone(),
+            format!("{} × {}", d.instances, d.profile.instance_type),
+            format!("{served:.1}"),
+            ms(rm.latency.ttft.percentile_ms(95.0)),
+            ms(rm.latency.e2e.percentile_ms(99.0)),
+            format!("{:.1}", 100.0 * rm.utilisation.overall_mean()),
+            format!(
+                "{:.0}",
+                rm.queue_length.maxima().iter().cloned().fold(0.0, f64::max)
+            ),
+            rm.outcomes.rejected.to_string(),
+            rm.outcomes.timed_out.to_string(),
+            format!("{:.2}", rm.instance_cost_usd / reps),
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+
+    let mut t = Table::new(&[
+        "users in",
+        "requests",
+        "TTFT p50 [ms]",
+        "TTFT p95 [ms]",
+        "e2e p99 [ms]",
+        "availability [%]",
+    ]);
+    for (c, cm) in &m.continents {
+        t.row(vec![
+            c.code().to_string(),
+            cm.outcomes.generated.to_string(),
+            ms(cm.latency.ttft.percentile_ms(50.0)),
+            ms(cm.latency.ttft.percentile_ms(95.0)),
+            ms(cm.latency.e2e.percentile_ms(99.0)),
+            format!("{:.3}", cm.outcomes.availability_pct()),
+        ]);
+    }
+    out.push_str(&t.render());
+
+    if !r.slo.is_empty() {
+        out.push('\n');
+        let mut t = Table::new(&[
+            "objective",
+            "target",
+            "measured",
+            "replications ± 95 % CI",
+            "result",
+        ]);
+        for c in &r.slo {
+            t.row(vec![
+                c.name(),
+                format!("{}", c.target),
+                format!("{:.3}", c.measured),
+                format!(
+                    "{:.3} ± {:.3}",
+                    c.per_replication.mean, c.per_replication.ci95
+                ),
+                if c.pass { "pass".into() } else { "FAIL".into() },
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}

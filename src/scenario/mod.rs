@@ -1,0 +1,227 @@
+//! Scenarios: the user's TOML input, parsed, then validated into typed, checked values.
+//!
+//! [`raw`] mirrors the file with serde (`deny_unknown_fields`); [`validate`] checks every
+//! value against the catalog and turns it into a [`Scenario`], naming the field at fault with
+//! file:line:column. Nothing downstream ever sees raw input.
+
+mod diurnal;
+mod error;
+mod raw;
+mod validate;
+
+pub use diurnal::DiurnalCurve;
+pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
+
+use std::path::Path;
+
+use crate::catalog::{Catalog, InstancePrice, Region, ServingProfile, Site};
+use crate::engine::SimTime;
+
+/// A validated scenario: everything a run needs, resolved against the catalog.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// FNV-1a 64-bit hash of the scenario file's bytes, hex: ties a result to its input.
+    pub content_hash: String,
+    pub simulation: Simulation,
+    pub traffic: Traffic,
+    pub requests: RequestMix,
+    pub network: NetworkParams,
+    pub deployments: Vec<Deployment>,
+    pub routing: RoutingConfig,
+    pub slo: SloTargets,
+}
+
+/// Run length and statistics settings.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Measured window, after warm-up.
+    pub duration: SimTime,
+    /// Simulated before measuring, so queues start from a realistic state.
+    pub warmup: SimTime,
+    pub seed: u64,
+    pub replications: u32,
+    /// UTC hour of day (0–24) at simulated time 0, after warm-up is subtracted: the measured
+    /// window starts at this hour.
+    pub start_utc_hour: f64,
+    /// Width of the time-series buckets (utilisation, queue length).
+    pub timeseries_step: SimTime,
+}
+
+/// Open-loop demand: a mean rate split over user sites, shaped by a local-time curve.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    /// Mean request rate over a day, all sites together, requests/s.
+    pub total_rate_rps: f64,
+    pub diurnal: DiurnalCurve,
+    pub burstiness: Option<Burstiness>,
+    pub sites: Vec<UserSite>,
+}
+
+/// Over-dispersion: the rate of each site is multiplied, per window, by an independent
+/// Gamma-distributed factor with mean 1 and coefficient of variation `rate_cv` (a
+/// doubly-stochastic Poisson process, as LLM traces show bursts beyond Poisson).
+#[derive(Debug, Clone, Copy)]
+pub struct Burstiness {
+    pub window: SimTime,
+    pub rate_cv: f64,
+}
+
+/// A user site with its normalised share of the traffic.
+#[derive(Debug, Clone)]
+pub struct UserSite {
+    pub site: Site,
+    /// Fraction of `total_rate_rps` (all sites sum to 1).
+    pub share: f64,
+}
+
+/// Prompt and output token-count distributions.
+#[derive(Debug, Clone)]
+pub struct RequestMix {
+    pub prompt_tokens: TokenDist,
+    pub output_tokens: TokenDist,
+}
+
+/// A distribution of token counts (always ≥ 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TokenDist {
+    /// Log-normal with log-mean `mu` and log-sd `sigma`; values above `max` are redrawn
+    /// (an explicit truncation, reported in the scenario, never a silent clip).
+    Lognormal {
+        mu: f64,
+        sigma: f64,
+        max: f64,
+    },
+    Exponential {
+        mean: f64,
+        max: f64,
+    },
+    Constant {
+        value: u32,
+    },
+}
+
+impl TokenDist {
+    /// Mean of the (truncated) distribution, estimated analytically where possible.
+    pub fn mean_untruncated(&self) -> f64 {
+        match *self {
+            TokenDist::Lognormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
+            TokenDist::Exponential { mean, .. } => mean,
+            TokenDist::Constant { value } => value as f64,
+        }
+    }
+}
+
+/// Network model parameters (see `world::network`).
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkParams {
+    /// Path length ÷ great-circle distance for the long-haul part.
+    pub route_inflation: f64,
+    /// Fixed routing/switching overhead added to every long-haul RTT, ms.
+    pub backbone_overhead_ms: f64,
+    /// RTT from a user to the ISP's first hop, ms.
+    pub last_mile_ms: f64,
+    /// Mean of the exponential per-request RTT jitter, ms.
+    pub jitter_ms: f64,
+    /// Round trips spent on TCP + TLS set-up by a request on a new connection.
+    pub handshake_rtts: f64,
+    /// Fraction of requests that open a new connection (the rest reuse one).
+    pub new_connection_share: f64,
+}
+
+/// How an instance's service time is modelled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ServiceModel {
+    /// Token-level: prefill + output tokens at the profile's batch-dependent speed.
+    TokenProfile,
+    /// Exponential service time with this mean, independent of batch size (for validating
+    /// against M/M/c).
+    Exponential { mean_ms: f64 },
+    /// Constant service time (for M/D/1).
+    Deterministic { ms: f64 },
+}
+
+/// A self-hosted deployment in one region.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub region: Region,
+    pub profile: ServingProfile,
+    pub price: InstancePrice,
+    pub instances: u32,
+    /// Sequences per instance at once (profile default unless overridden).
+    pub max_batch: u32,
+    /// Requests the region's load balancer holds waiting; beyond it, reject (HTTP 503).
+    pub max_queue: u32,
+    /// Longest a request may spend in the region (queue + service) before a 504.
+    pub timeout: SimTime,
+    pub service: ServiceModel,
+}
+
+/// The routing policy and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoutingConfig {
+    /// Lowest expected RTT from the user's site (Route 53 latency records); not load-aware.
+    Latency,
+    /// Share = weight ÷ sum, one weight per deployment (index-aligned), Route 53 semantics:
+    /// weight 0 is never chosen unless all are 0, then all are equal.
+    Weighted { weights: Vec<f64> },
+}
+
+/// A latency target: the given percentile must not exceed `max_ms`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyTarget {
+    pub percentile: f64,
+    pub max_ms: f64,
+}
+
+/// Service-level objectives checked after a run.
+#[derive(Debug, Clone, Default)]
+pub struct SloTargets {
+    pub ttft: Option<LatencyTarget>,
+    pub e2e: Option<LatencyTarget>,
+    pub availability_pct: Option<f64>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file. The file name appears in every error.
+    pub fn from_file(path: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(ScenarioError::Read {
+                path: shown,
+                reason: "it is a directory; pass a .toml scenario file".into(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| ScenarioError::Read {
+            path: shown.clone(),
+            reason: e.to_string().to_lowercase(),
+        })?;
+        let src = String::from_utf8(bytes).map_err(|_| ScenarioError::Read {
+            path: shown.clone(),
+            reason: "it is not UTF-8 text; pass a .toml scenario file".into(),
+        })?;
+        Scenario::from_toml(&src, &shown, catalog)
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors.
+    pub fn from_toml(src: &str, file: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
+        validate::parse_and_validate(src, file, catalog)
+    }
+
+    /// Requests expected in one replication (warm-up included), from the mean rate.
+    pub fn expected_requests_per_replication(&self) -> f64 {
+        self.traffic.total_rate_rps
+            * (self.simulation.duration + self.simulation.warmup).as_secs_f64()
+    }
+}
+
+/// FNV-1a 64-bit: a small, stable, dependency-free content hash.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

@@ -1,0 +1,225 @@
+//! Serde mirror of the scenario TOML. Nothing outside `scenario` sees these types: they are
+//! checked and turned into [`super::Scenario`] by [`super::validate`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub simulation: RawSimulation,
+    pub traffic: RawTraffic,
+    #[serde(default)]
+    pub requests: RawRequests,
+    #[serde(default)]
+    pub network: RawNetwork,
+    pub regions: Vec<RawRegion>,
+    pub routing: RawRouting,
+    #[serde(default)]
+    pub slo: RawSlo,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub duration_s: f64,
+    #[serde(default)]
+    pub warmup_s: f64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    #[serde(default)]
+    pub start_utc_hour: f64,
+    #[serde(default = "default_timeseries_step_s")]
+    pub timeseries_step_s: f64,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_replications() -> u32 {
+    1
+}
+fn default_timeseries_step_s() -> f64 {
+    300.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    pub total_rate_rps: f64,
+    pub diurnal: Option<String>,
+    pub diurnal_curve: Option<Vec<f64>>,
+    pub burstiness: Option<RawBurstiness>,
+    pub sites: Vec<RawSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBurstiness {
+    #[serde(default = "default_burst_window_s")]
+    pub window_s: f64,
+    pub rate_cv: f64,
+}
+
+fn default_burst_window_s() -> f64 {
+    60.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub name: String,
+    pub share: Option<f64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub utc_offset_hours: Option<f64>,
+    pub country: Option<String>,
+    pub continent: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequests {
+    pub prompt_tokens: RawTokenDist,
+    pub output_tokens: RawTokenDist,
+}
+
+impl Default for RawRequests {
+    /// Log-normals fitted to the Azure LLM inference trace 2023, conversation
+    /// (median and p90 of ContextTokens / GeneratedTokens; see models/README.md).
+    fn default() -> Self {
+        RawRequests {
+            prompt_tokens: RawTokenDist::Lognormal {
+                median: 1020.0,
+                p90: 2735.0,
+                max: Some(14050.0),
+            },
+            output_tokens: RawTokenDist::Lognormal {
+                median: 129.0,
+                p90: 424.0,
+                max: Some(1000.0),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawTokenDist {
+    Lognormal {
+        median: f64,
+        p90: f64,
+        max: Option<f64>,
+    },
+    Exponential {
+        mean: f64,
+        max: Option<f64>,
+    },
+    Constant {
+        value: f64,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    #[serde(default = "default_route_inflation")]
+    pub route_inflation: f64,
+    #[serde(default = "default_backbone_overhead_ms")]
+    pub backbone_overhead_ms: f64,
+    #[serde(default = "default_last_mile_ms")]
+    pub last_mile_ms: f64,
+    #[serde(default = "default_jitter_ms")]
+    pub jitter_ms: f64,
+    #[serde(default = "default_handshake_rtts")]
+    pub handshake_rtts: f64,
+    #[serde(default = "default_new_connection_share")]
+    pub new_connection_share: f64,
+}
+
+impl Default for RawNetwork {
+    fn default() -> Self {
+        RawNetwork {
+            route_inflation: default_route_inflation(),
+            backbone_overhead_ms: default_backbone_overhead_ms(),
+            last_mile_ms: default_last_mile_ms(),
+            jitter_ms: default_jitter_ms(),
+            handshake_rtts: default_handshake_rtts(),
+            new_connection_share: default_new_connection_share(),
+        }
+    }
+}
+
+pub(crate) fn default_route_inflation() -> f64 {
+    1.5
+}
+pub(crate) fn default_backbone_overhead_ms() -> f64 {
+    7.0
+}
+fn default_last_mile_ms() -> f64 {
+    20.0
+}
+fn default_jitter_ms() -> f64 {
+    2.0
+}
+fn default_handshake_rtts() -> f64 {
+    2.0
+}
+fn default_new_connection_share() -> f64 {
+    0.2
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub code: String,
+    pub profile: String,
+    pub instances: u32,
+    #[serde(default = "default_max_queue")]
+    pub max_queue: u32,
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: f64,
+    pub max_batch: Option<u32>,
+    pub service: Option<RawService>,
+}
+
+fn default_max_queue() -> u32 {
+    1000
+}
+fn default_timeout_s() -> f64 {
+    60.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawService {
+    Exponential { mean_ms: f64 },
+    Deterministic { ms: f64 },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouting {
+    pub policy: String,
+    pub weights: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlo {
+    pub ttft: Option<RawLatencyTarget>,
+    pub e2e: Option<RawLatencyTarget>,
+    pub availability_pct: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLatencyTarget {
+    pub percentile: f64,
+    pub max_ms: f64,
+}

@@ -1,0 +1,737 @@
+//! Parse, then validate: raw serde values → a checked [`Scenario`], or the first problem
+//! with its location in the file and a hint.
+
+use std::collections::BTreeSet;
+
+use super::diurnal::PRESETS;
+use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
+use super::raw::{
+    RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
+};
+use super::*;
+use crate::catalog::{Catalog, Continent, Site};
+
+/// Requests one replication may generate: beyond this a run would take hours and is more
+/// likely a units mistake (e.g. a rate in requests per day written as per second).
+pub const MAX_REQUESTS_PER_REPLICATION: f64 = 2.0e9;
+/// Longest measured window: 31 days.
+pub const MAX_DURATION_S: f64 = 31.0 * 86_400.0;
+/// Upper bound on replications (each is a full run).
+pub const MAX_REPLICATIONS: u32 = 1000;
+/// Upper bound on instances in one region, against typos.
+pub const MAX_INSTANCES: u32 = 100_000;
+
+/// z-score of the 90th percentile of the standard normal.
+const Z90: f64 = 1.281_551_565_545;
+
+struct Checker<'a> {
+    file: &'a str,
+    src: &'a str,
+}
+
+impl Checker<'_> {
+    fn err(&self, path: &FieldPath, message: String, hint: impl Into<String>) -> ScenarioError {
+        let span = locate(self.src, path);
+        ScenarioError::Invalid(Box::new(
+            Diagnostic::at(self.file, self.src, span, format!("{path}: {message}")).with_hint(hint),
+        ))
+    }
+
+    /// A finite number within `[lo, hi]`.
+    fn range(
+        &self,
+        path: &FieldPath,
+        v: f64,
+        lo: f64,
+        hi: f64,
+        unit: &str,
+    ) -> Result<f64, ScenarioError> {
+        if !v.is_finite() || v < lo || v > hi {
+            return Err(self.err(
+                path,
+                format!("{v} is out of range"),
+                format!("use a number from {lo} to {hi} {unit}"),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// A finite number > 0 and ≤ hi.
+    fn positive(
+        &self,
+        path: &FieldPath,
+        v: f64,
+        hi: f64,
+        unit: &str,
+    ) -> Result<f64, ScenarioError> {
+        if !v.is_finite() || v <= 0.0 || v > hi {
+            return Err(self.err(
+                path,
+                format!("{v} is not allowed"),
+                format!("use a number greater than 0 and at most {hi} {unit}"),
+            ));
+        }
+        Ok(v)
+    }
+}
+
+pub(super) fn parse_and_validate(
+    src: &str,
+    file: &str,
+    catalog: &Catalog,
+) -> Result<Scenario, ScenarioError> {
+    if src.trim().is_empty() {
+        return Err(ScenarioError::Parse(Box::new(
+            Diagnostic::at(file, src, None, "the scenario file is empty".into())
+                .with_hint("start from `meridian init` output or a file in scenarios/"),
+        )));
+    }
+    let raw: RawScenario = toml::from_str(src).map_err(|e| parse_error(file, src, &e))?;
+    let c = Checker { file, src };
+    let root = FieldPath::default();
+
+    let simulation = check_simulation(&c, &raw)?;
+    let traffic = check_traffic(&c, &raw, catalog)?;
+    let requests = RequestMix {
+        prompt_tokens: check_tokens(
+            &c,
+            &root.clone().key("requests").key("prompt_tokens"),
+            &raw.requests.prompt_tokens,
+        )?,
+        output_tokens: check_tokens(
+            &c,
+            &root.clone().key("requests").key("output_tokens"),
+            &raw.requests.output_tokens,
+        )?,
+    };
+    let network = check_network(&c, &raw)?;
+    let deployments = check_regions(&c, &raw.regions, catalog)?;
+    let routing = check_routing(&c, &raw.routing, &deployments)?;
+    let slo = check_slo(&c, &raw)?;
+
+    let scenario = Scenario {
+        name: raw.name.unwrap_or_else(|| file.to_string()),
+        description: raw.description.unwrap_or_default(),
+        content_hash: content_hash(src.as_bytes()),
+        simulation,
+        traffic,
+        requests,
+        network,
+        deployments,
+        routing,
+        slo,
+    };
+    let expected = scenario.expected_requests_per_replication();
+    if expected > MAX_REQUESTS_PER_REPLICATION {
+        return Err(c.err(
+            &root.key("traffic").key("total_rate_rps"),
+            format!("this scenario would generate about {expected:.3e} requests per replication"),
+            format!(
+                "keep rate × (duration + warm-up) under {MAX_REQUESTS_PER_REPLICATION:.0e}; check the units (requests per second)"
+            ),
+        ));
+    }
+    Ok(scenario)
+}
+
+/// Turns a TOML/serde error into a located diagnostic with a hint.
+fn parse_error(file: &str, src: &str, e: &toml::de::Error) -> ScenarioError {
+    let message = e.message().trim().trim_end_matches('.').to_string();
+    let mut d = Diagnostic::at(file, src, e.span(), message.clone());
+    if let Some(hint) = parse_hint(&message) {
+        d = d.with_hint(hint);
+    }
+    ScenarioError::Parse(Box::new(d))
+}
+
+fn parse_hint(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`')?;
+        let candidates: Vec<&str> = expected
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s)
+            .collect();
+        return Some(match did_you_mean(field, candidates.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!(
+                "remove `{field}`; allowed keys here: {}",
+                candidates.join(", ")
+            ),
+        });
+    }
+    if message.starts_with("missing field") {
+        return Some("add the field; see README.md \"Scenario format\" or `meridian init`".into());
+    }
+    if message.starts_with("invalid type") {
+        return Some(
+            "check the value's type: numbers unquoted, names in quotes, lists in [ ]".into(),
+        );
+    }
+    if message.starts_with("unknown variant") {
+        return Some("use one of the listed values".into());
+    }
+    None
+}
+
+fn check_simulation(c: &Checker, raw: &RawScenario) -> Result<Simulation, ScenarioError> {
+    let p = FieldPath::default().key("simulation");
+    let s = &raw.simulation;
+    let duration_s = c.positive(
+        &p.clone().key("duration_s"),
+        s.duration_s,
+        MAX_DURATION_S,
+        "s",
+    )?;
+    let warmup_s = c.range(
+        &p.clone().key("warmup_s"),
+        s.warmup_s,
+        0.0,
+        MAX_DURATION_S,
+        "s",
+    )?;
+    if s.replications == 0 || s.replications > MAX_REPLICATIONS {
+        return Err(c.err(
+            &p.clone().key("replications"),
+            format!("{} replications is not allowed", s.replications),
+            format!("use 1 to {MAX_REPLICATIONS}; 5–20 give useful confidence intervals"),
+        ));
+    }
+    let start_utc_hour = c.range(
+        &p.clone().key("start_utc_hour"),
+        s.start_utc_hour,
+        0.0,
+        24.0,
+        "h",
+    )?;
+    let step_s = c.range(
+        &p.clone().key("timeseries_step_s"),
+        s.timeseries_step_s,
+        1.0,
+        MAX_DURATION_S,
+        "s",
+    )?;
+    if duration_s / step_s > 100_000.0 {
+        return Err(c.err(
+            &p.key("timeseries_step_s"),
+            format!("{step_s} s buckets over {duration_s} s make more than 100000 points"),
+            "use a larger step (300 s is typical for a day)",
+        ));
+    }
+    Ok(Simulation {
+        duration: SimTime::from_secs_ceil(duration_s),
+        warmup: SimTime::from_secs_ceil(warmup_s),
+        seed: s.seed,
+        replications: s.replications,
+        start_utc_hour,
+        timeseries_step: SimTime::from_secs_ceil(step_s),
+    })
+}
+
+fn check_traffic(
+    c: &Checker,
+    raw: &RawScenario,
+    catalog: &Catalog,
+) -> Result<Traffic, ScenarioError> {
+    let p = FieldPath::default().key("traffic");
+    let t = &raw.traffic;
+    let total_rate_rps = c.positive(
+        &p.clone().key("total_rate_rps"),
+        t.total_rate_rps,
+        1.0e8,
+        "requests/s",
+    )?;
+    let diurnal = match (&t.diurnal, &t.diurnal_curve) {
+        (Some(_), Some(_)) => {
+            return Err(c.err(
+                &p.clone().key("diurnal_curve"),
+                "both `diurnal` and `diurnal_curve` are set".into(),
+                "keep one: a preset name in `diurnal` or 24 hourly values in `diurnal_curve`",
+            ));
+        }
+        (Some(name), None) => DiurnalCurve::preset(name).ok_or_else(|| {
+            let hint = match did_you_mean(name, PRESETS) {
+                Some(best) => format!("did you mean \"{best}\"? presets: {}", PRESETS.join(", ")),
+                None => format!("use one of {} or give `diurnal_curve`", PRESETS.join(", ")),
+            };
+            c.err(
+                &p.clone().key("diurnal"),
+                format!("unknown diurnal preset \"{name}\""),
+                hint,
+            )
+        })?,
+        (None, Some(values)) => DiurnalCurve::from_hourly(values).map_err(|m| {
+            c.err(
+                &p.clone().key("diurnal_curve"),
+                m,
+                "give 24 values ≥ 0, local hours 0–23",
+            )
+        })?,
+        (None, None) => DiurnalCurve::preset("flat").expect("flat preset exists"),
+    };
+    let burstiness = t
+        .burstiness
+        .as_ref()
+        .map(|b| check_burstiness(c, &p.clone().key("burstiness"), b))
+        .transpose()?;
+    if t.sites.is_empty() {
+        return Err(c.err(
+            &p.clone().key("sites"),
+            "no user sites".into(),
+            "add at least one [[traffic.sites]] with a catalog name (see `meridian models`)",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut sites = Vec::with_capacity(t.sites.len());
+    for (i, raw_site) in t.sites.iter().enumerate() {
+        let sp = p.clone().key("sites").index(i);
+        if !seen.insert(raw_site.name.clone()) {
+            return Err(c.err(
+                &sp.key("name"),
+                format!("site \"{}\" is listed twice", raw_site.name),
+                "list each site once; use `share` to weight it",
+            ));
+        }
+        sites.push(check_site(c, &sp, raw_site, catalog)?);
+    }
+    let total_share: f64 = sites.iter().map(|s| s.share).sum();
+    for s in &mut sites {
+        s.share /= total_share;
+    }
+    Ok(Traffic {
+        total_rate_rps,
+        diurnal,
+        burstiness,
+        sites,
+    })
+}
+
+fn check_burstiness(
+    c: &Checker,
+    p: &FieldPath,
+    b: &RawBurstiness,
+) -> Result<Burstiness, ScenarioError> {
+    let window_s = c.range(&p.clone().key("window_s"), b.window_s, 1.0, 86_400.0, "s")?;
+    let rate_cv = c.range(&p.clone().key("rate_cv"), b.rate_cv, 0.0, 10.0, "")?;
+    Ok(Burstiness {
+        window: SimTime::from_secs_ceil(window_s),
+        rate_cv,
+    })
+}
+
+fn check_site(
+    c: &Checker,
+    p: &FieldPath,
+    raw: &RawSite,
+    catalog: &Catalog,
+) -> Result<UserSite, ScenarioError> {
+    let inline = raw.lat.is_some()
+        || raw.lon.is_some()
+        || raw.utc_offset_hours.is_some()
+        || raw.country.is_some()
+        || raw.continent.is_some();
+    let site = if inline {
+        if catalog.sites.contains_key(&raw.name) {
+            return Err(c.err(
+                &p.clone().key("name"),
+                format!(
+                    "inline site \"{}\" shadows the catalog site of that name",
+                    raw.name
+                ),
+                "rename the inline site, or drop lat/lon/... to use the catalog's",
+            ));
+        }
+        let need = |v: Option<f64>, key: &str| {
+            v.ok_or_else(|| {
+                c.err(
+                    &p.clone().key(key),
+                    format!("inline site needs `{key}`"),
+                    "an inline site sets lat, lon, utc_offset_hours, country and continent",
+                )
+            })
+        };
+        let lat = c.range(
+            &p.clone().key("lat"),
+            need(raw.lat, "lat")?,
+            -90.0,
+            90.0,
+            "degrees",
+        )?;
+        let lon = c.range(
+            &p.clone().key("lon"),
+            need(raw.lon, "lon")?,
+            -180.0,
+            180.0,
+            "degrees",
+        )?;
+        let off = c.range(
+            &p.clone().key("utc_offset_hours"),
+            need(raw.utc_offset_hours, "utc_offset_hours")?,
+            -12.0,
+            14.0,
+            "h",
+        )?;
+        let country = raw.country.clone().ok_or_else(|| {
+            c.err(
+                &p.clone().key("country"),
+                "inline site needs `country`".into(),
+                "e.g. country = \"Germany\"",
+            )
+        })?;
+        let code = raw.continent.clone().ok_or_else(|| {
+            c.err(
+                &p.clone().key("continent"),
+                "inline site needs `continent`".into(),
+                "one of NA, SA, EU, AS, OC, AF",
+            )
+        })?;
+        let continent = Continent::from_code(&code).ok_or_else(|| {
+            c.err(
+                &p.clone().key("continent"),
+                format!("unknown continent \"{code}\""),
+                "use one of NA, SA, EU, AS, OC, AF",
+            )
+        })?;
+        Site {
+            name: raw.name.clone(),
+            country,
+            continent,
+            lat_deg: lat,
+            lon_deg: lon,
+            utc_offset_hours: off,
+            traffic_share: raw.share.unwrap_or(1.0),
+        }
+    } else {
+        catalog.sites.get(&raw.name).cloned().ok_or_else(|| {
+            let hint = match did_you_mean(&raw.name, catalog.sites.keys().map(String::as_str)) {
+                Some(best) => format!("did you mean \"{best}\"? `meridian models` lists the sites"),
+                None => "use a site from the catalog (`meridian models`), or give lat, lon, utc_offset_hours, country and continent inline".into(),
+            };
+            c.err(&p.clone().key("name"), format!("unknown site \"{}\"", raw.name), hint)
+        })?
+    };
+    let share = match raw.share {
+        Some(s) => c.positive(&p.clone().key("share"), s, 1.0e6, "(relative weight)")?,
+        None => site.traffic_share,
+    };
+    Ok(UserSite { site, share })
+}
+
+fn check_tokens(
+    c: &Checker,
+    p: &FieldPath,
+    raw: &RawTokenDist,
+) -> Result<TokenDist, ScenarioError> {
+    const MAX_TOKENS: f64 = 1.0e7;
+    Ok(match *raw {
+        RawTokenDist::Lognormal { median, p90, max } => {
+            let median = c.positive(&p.clone().key("median"), median, MAX_TOKENS, "tokens")?;
+            let p90 = c.positive(&p.clone().key("p90"), p90, MAX_TOKENS, "tokens")?;
+            if p90 <= median {
+                return Err(c.err(&p.clone().key("p90"), format!("p90 ({p90}) must exceed the median ({median})"), "a log-normal's p90 lies above its median; use dist = \"constant\" for a fixed size"));
+            }
+            let max = c.positive(
+                &p.clone().key("max"),
+                max.unwrap_or(MAX_TOKENS),
+                MAX_TOKENS,
+                "tokens",
+            )?;
+            if max < median {
+                return Err(c.err(
+                    &p.clone().key("max"),
+                    format!("max ({max}) is below the median ({median})"),
+                    "raise max above the median, or lower the median",
+                ));
+            }
+            TokenDist::Lognormal {
+                mu: median.ln(),
+                sigma: (p90 / median).ln() / Z90,
+                max,
+            }
+        }
+        RawTokenDist::Exponential { mean, max } => {
+            let mean = c.positive(&p.clone().key("mean"), mean, MAX_TOKENS, "tokens")?;
+            let max = c.positive(
+                &p.clone().key("max"),
+                max.unwrap_or(MAX_TOKENS),
+                MAX_TOKENS,
+                "tokens",
+            )?;
+            if max < mean {
+                return Err(c.err(
+                    &p.clone().key("max"),
+                    format!("max ({max}) is below the mean ({mean})"),
+                    "raise max above the mean",
+                ));
+            }
+            TokenDist::Exponential { mean, max }
+        }
+        RawTokenDist::Constant { value } => {
+            let v = c.range(&p.clone().key("value"), value, 1.0, MAX_TOKENS, "tokens")?;
+            TokenDist::Constant {
+                value: v.round() as u32,
+            }
+        }
+    })
+}
+
+fn check_network(c: &Checker, raw: &RawScenario) -> Result<NetworkParams, ScenarioError> {
+    let p = FieldPath::default().key("network");
+    let n = &raw.network;
+    Ok(NetworkParams {
+        route_inflation: c.range(
+            &p.clone().key("route_inflation"),
+            n.route_inflation,
+            1.0,
+            10.0,
+            "×",
+        )?,
+        backbone_overhead_ms: c.range(
+            &p.clone().key("backbone_overhead_ms"),
+            n.backbone_overhead_ms,
+            0.0,
+            1000.0,
+            "ms",
+        )?,
+        last_mile_ms: c.range(
+            &p.clone().key("last_mile_ms"),
+            n.last_mile_ms,
+            0.0,
+            1000.0,
+            "ms",
+        )?,
+        jitter_ms: c.range(&p.clone().key("jitter_ms"), n.jitter_ms, 0.0, 1000.0, "ms")?,
+        handshake_rtts: c.range(
+            &p.clone().key("handshake_rtts"),
+            n.handshake_rtts,
+            0.0,
+            10.0,
+            "round trips",
+        )?,
+        new_connection_share: c.range(
+            &p.key("new_connection_share"),
+            n.new_connection_share,
+            0.0,
+            1.0,
+            "",
+        )?,
+    })
+}
+
+fn check_regions(
+    c: &Checker,
+    raw: &[RawRegion],
+    catalog: &Catalog,
+) -> Result<Vec<Deployment>, ScenarioError> {
+    let p = FieldPath::default().key("regions");
+    if raw.is_empty() {
+        return Err(c.err(
+            &p,
+            "no regions".into(),
+            "add at least one [[regions]] with code, profile and instances",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        let rp = p.clone().index(i);
+        let region = catalog.regions.get(&r.code).cloned().ok_or_else(|| {
+            let hint = match did_you_mean(&r.code, catalog.regions.keys().map(String::as_str)) {
+                Some(best) => format!("did you mean \"{best}\"?"),
+                None => "use an AWS region code from the catalog (`meridian models`)".into(),
+            };
+            c.err(
+                &rp.clone().key("code"),
+                format!("unknown region \"{}\"", r.code),
+                hint,
+            )
+        })?;
+        if !seen.insert(r.code.clone()) {
+            return Err(c.err(
+                &rp.clone().key("code"),
+                format!("region \"{}\" is listed twice", r.code),
+                "one [[regions]] entry per region; raise `instances` instead",
+            ));
+        }
+        let profile = catalog
+            .serving_profiles
+            .get(&r.profile)
+            .cloned()
+            .ok_or_else(|| {
+                let hint = match did_you_mean(
+                    &r.profile,
+                    catalog.serving_profiles.keys().map(String::as_str),
+                ) {
+                    Some(best) => format!("did you mean \"{best}\"?"),
+                    None => format!(
+                        "use one of: {}",
+                        catalog
+                            .serving_profiles
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                c.err(
+                    &rp.clone().key("profile"),
+                    format!("unknown serving profile \"{}\"", r.profile),
+                    hint,
+                )
+            })?;
+        let price = catalog
+            .instance_types
+            .get(&profile.instance_type)
+            .and_then(|t| t.prices.get(&r.code))
+            .copied()
+            .ok_or_else(|| {
+                c.err(
+                    &rp.clone().key("profile"),
+                    format!(
+                        "instance type {} has no price in {}",
+                        profile.instance_type, r.code
+                    ),
+                    "pick a region where the instance type is offered (`meridian models`)",
+                )
+            })?;
+        if r.instances == 0 || r.instances > MAX_INSTANCES {
+            return Err(c.err(
+                &rp.clone().key("instances"),
+                format!("{} instances is not allowed", r.instances),
+                format!("use 1 to {MAX_INSTANCES}; remove the region to send it no traffic"),
+            ));
+        }
+        let max_batch = r.max_batch.unwrap_or(profile.max_batch);
+        if max_batch == 0 || max_batch > 4096 {
+            return Err(c.err(
+                &rp.clone().key("max_batch"),
+                format!("max_batch {max_batch} is not allowed"),
+                "use 1 to 4096 sequences",
+            ));
+        }
+        if r.max_queue > 10_000_000 {
+            return Err(c.err(
+                &rp.clone().key("max_queue"),
+                format!("max_queue {} is too large", r.max_queue),
+                "use at most 10000000 requests",
+            ));
+        }
+        let timeout_s = c.positive(&rp.clone().key("timeout_s"), r.timeout_s, 86_400.0, "s")?;
+        let service = match r.service {
+            None => ServiceModel::TokenProfile,
+            Some(super::raw::RawService::Exponential { mean_ms }) => ServiceModel::Exponential {
+                mean_ms: c.positive(
+                    &rp.clone().key("service").key("mean_ms"),
+                    mean_ms,
+                    3.6e6,
+                    "ms",
+                )?,
+            },
+            Some(super::raw::RawService::Deterministic { ms }) => ServiceModel::Deterministic {
+                ms: c.positive(&rp.clone().key("service").key("ms"), ms, 3.6e6, "ms")?,
+            },
+        };
+        out.push(Deployment {
+            region,
+            profile,
+            price,
+            instances: r.instances,
+            max_batch,
+            max_queue: r.max_queue,
+            timeout: SimTime::from_secs_ceil(timeout_s),
+            service,
+        });
+    }
+    Ok(out)
+}
+
+fn check_routing(
+    c: &Checker,
+    raw: &RawRouting,
+    deployments: &[Deployment],
+) -> Result<RoutingConfig, ScenarioError> {
+    let p = FieldPath::default().key("routing");
+    const POLICIES: [&str; 2] = ["latency", "weighted"];
+    match raw.policy.as_str() {
+        "latency" => {
+            if raw.weights.is_some() {
+                return Err(c.err(
+                    &p.key("weights"),
+                    "`weights` is set but the policy is latency-based".into(),
+                    "remove `weights`, or set policy = \"weighted\"",
+                ));
+            }
+            Ok(RoutingConfig::Latency)
+        }
+        "weighted" => {
+            let weights = raw.weights.as_ref().ok_or_else(|| {
+                c.err(
+                    &p.clone().key("policy"),
+                    "weighted routing needs `weights`".into(),
+                    "add weights = { \"us-east-1\" = 50, ... }, one per region (0–255)",
+                )
+            })?;
+            for name in weights.keys() {
+                if !deployments.iter().any(|d| &d.region.code == name) {
+                    return Err(c.err(
+                        &p.clone().key("weights").key(name),
+                        format!("weight for \"{name}\", which has no [[regions]] entry"),
+                        "give weights only for the scenario's regions",
+                    ));
+                }
+            }
+            let mut out = Vec::with_capacity(deployments.len());
+            for d in deployments {
+                let w = *weights.get(&d.region.code).ok_or_else(|| {
+                    c.err(
+                        &p.clone().key("weights"),
+                        format!("no weight for region \"{}\"", d.region.code),
+                        "give every region a weight (0 sends it no traffic)",
+                    )
+                })?;
+                out.push(c.range(
+                    &p.clone().key("weights").key(&d.region.code),
+                    w,
+                    0.0,
+                    255.0,
+                    "(Route 53 weights are 0–255)",
+                )?);
+            }
+            Ok(RoutingConfig::Weighted { weights: out })
+        }
+        other => {
+            let hint = match did_you_mean(other, POLICIES) {
+                Some(best) => format!("did you mean \"{best}\"?"),
+                None => format!("use one of: {}", POLICIES.join(", ")),
+            };
+            Err(c.err(
+                &p.key("policy"),
+                format!("unknown routing policy \"{other}\""),
+                hint,
+            ))
+        }
+    }
+}
+
+fn check_slo(c: &Checker, raw: &RawScenario) -> Result<SloTargets, ScenarioError> {
+    let p = FieldPath::default().key("slo");
+    let target = |key: &str,
+                  t: &Option<RawLatencyTarget>|
+     -> Result<Option<LatencyTarget>, ScenarioError> {
+        let Some(t) = t else { return Ok(None) };
+        let tp = p.clone().key(key);
+        let percentile = c.range(&tp.clone().key("percentile"), t.percentile, 1.0, 99.99, "%")?;
+        let max_ms = c.positive(&tp.key("max_ms"), t.max_ms, 3.6e6, "ms")?;
+        Ok(Some(LatencyTarget { percentile, max_ms }))
+    };
+    Ok(SloTargets {
+        ttft: target("ttft", &raw.slo.ttft)?,
+        e2e: target("e2e", &raw.slo.e2e)?,
+        availability_pct: raw
+            .slo
+            .availability_pct
+            .map(|a| c.range(&p.clone().key("availability_pct"), a, 0.0, 100.0, "%"))
+            .transpose()?,
+    })
+}

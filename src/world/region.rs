@@ -1,0 +1,309 @@
+//! A region's deployment: its load balancer queue and its instances.
+//!
+//! The load balancer sends each arriving request to the instance with the fewest sequences
+//! among those with a free batch slot (least outstanding requests; ties to the lowest
+//! index). With every slot taken, it queues the request FIFO up to `max_queue` and rejects
+//! beyond (HTTP 503). A request that has not produced its first token within `timeout` of
+//! reaching the region gets a 504: in the queue it is dropped when it reaches the head; in
+//! service the sequence is aborted at its first token. Because every request in a region
+//! has the same timeout, queue deadlines are in FIFO order and checking the head is exact.
+
+use std::collections::VecDeque;
+
+use rand_distr::{Distribution, Exp};
+use rand_pcg::Pcg64Mcg;
+
+use super::serving::{BatchInstance, BatchSpeed, Phase};
+use crate::engine::SimTime;
+use crate::metrics::{LatencyHistogram, LatencySet, Outcomes, RegionMetrics, TimeWeightedSeries};
+use crate::scenario::{Deployment, ServiceModel, Simulation};
+
+/// What happened to an arriving request.
+pub(super) enum Arrival {
+    Started { instance: usize },
+    Queued,
+    Rejected,
+}
+
+/// A milestone a sequence reached.
+pub(super) enum Done {
+    FirstToken { request: u32 },
+    LastToken { request: u32 },
+}
+
+struct Waiting {
+    request: u32,
+    at_region: SimTime,
+    prompt_tokens: u32,
+    measured: bool,
+}
+
+/// How long each phase takes at batch size 1.
+enum Work {
+    Tokens {
+        prefill_ms_per_token: f64,
+        tpot_ms_batch1: f64,
+    },
+    Exponential(Exp<f64>),
+    Deterministic {
+        ms: f64,
+    },
+}
+
+pub(super) struct RegionServer {
+    instances: Vec<BatchInstance>,
+    speed: BatchSpeed,
+    work: Work,
+    max_batch: u32,
+    max_queue: usize,
+    timeout: SimTime,
+    queue: VecDeque<Waiting>,
+    busy_slots: u32,
+    total_slots: f64,
+    price_usd_per_hour: f64,
+    rng: Pcg64Mcg,
+    pub(super) metrics: RegionMetrics,
+}
+
+impl RegionServer {
+    pub(super) fn new(d: &Deployment, sim: &Simulation, rng: Pcg64Mcg) -> RegionServer {
+        let (speed, work) = match d.service {
+            ServiceModel::TokenProfile => (
+                BatchSpeed::from_tpot(d.profile.tpot_ms_batch1, d.profile.tpot_ms_per_extra_seq),
+                Work::Tokens {
+                    prefill_ms_per_token: 1000.0 / d.profile.prefill_tokens_per_s,
+                    tpot_ms_batch1: d.profile.tpot_ms_batch1,
+                },
+            ),
+            ServiceModel::Exponential { mean_ms } => (
+                BatchSpeed::CONSTANT,
+                Work::Exponential(Exp::new(1.0 / mean_ms).expect("validated: mean > 0")),
+            ),
+            ServiceModel::Deterministic { ms } => {
+                (BatchSpeed::CONSTANT, Work::Deterministic { ms })
+            }
+        };
+        let end = sim.warmup + sim.duration;
+        let series = || TimeWeightedSeries::new(sim.warmup, end, sim.timeseries_step);
+        RegionServer {
+            instances: (0..d.instances).map(|_| BatchInstance::default()).collect(),
+            speed,
+            work,
+            max_batch: d.max_batch,
+            max_queue: d.max_queue as usize,
+            timeout: d.timeout,
+            queue: VecDeque::new(),
+            busy_slots: 0,
+            total_slots: f64::from(d.instances) * f64::from(d.max_batch),
+            price_usd_per_hour: d.price.usd_per_hour,
+            rng,
+            metrics: RegionMetrics {
+                outcomes: Outcomes::default(),
+                latency: LatencySet::default(),
+                queue_wait: LatencyHistogram::new(),
+                waited: 0,
+                utilisation: series(),
+                queue_length: series(),
+                prompt_tokens: 0,
+                output_tokens: 0,
+                instance_hours: 0.0,
+                instance_cost_usd: 0.0,
+            },
+        }
+    }
+
+    pub(super) fn timeout(&self) -> SimTime {
+        self.timeout
+    }
+
+    /// Instance with the fewest sequences among those with a free slot.
+    fn free_instance(&self) -> Option<usize> {
+        let mut best: Option<(usize, u32)> = None;
+        for (i, inst) in self.instances.iter().enumerate() {
+            let a = inst.active();
+            if a < self.max_batch && best.is_none_or(|(_, b)| a < b) {
+                best = Some((i, a));
+                if a == 0 {
+                    break;
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    /// A request reaches the load balancer.
+    pub(super) fn arrive(
+        &mut self,
+        now: SimTime,
+        request: u32,
+        prompt_tokens: u32,
+        measured: bool,
+        expired: &mut Vec<u32>,
+    ) -> Arrival {
+        self.drop_expired_head(now, expired);
+        if let Some(instance) = self.free_instance() {
+            self.start(
+                now,
+                instance,
+                Waiting {
+                    request,
+                    at_region: now,
+                    prompt_tokens,
+                    measured,
+                },
+            );
+            return Arrival::Started { instance };
+        }
+        if self.queue.len() < self.max_queue {
+            self.queue.push_back(Waiting {
+                request,
+                at_region: now,
+                prompt_tokens,
+                measured,
+            });
+            self.metrics.queue_length.set(now, self.queue.len() as f64);
+            Arrival::Queued
+        } else {
+            Arrival::Rejected
+        }
+    }
+
+    fn drop_expired_head(&mut self, now: SimTime, expired: &mut Vec<u32>) {
+        let before = self.queue.len();
+        while let Some(w) = self.queue.front() {
+            if now > w.at_region + self.timeout {
+                expired.push(w.request);
+                self.queue.pop_front();
+            } else {
+                break;
+            }
+        }
+        if self.queue.len() != before {
+            self.metrics.queue_length.set(now, self.queue.len() as f64);
+        }
+    }
+
+    fn start(&mut self, now: SimTime, instance: usize, w: Waiting) {
+        let prefill_ms = match &self.work {
+            Work::Tokens {
+                prefill_ms_per_token,
+                ..
+            } => f64::from(w.prompt_tokens) * prefill_ms_per_token,
+            Work::Exponential(d) => d.sample(&mut self.rng),
+            Work::Deterministic { ms } => *ms,
+        };
+        let inst = &mut self.instances[instance];
+        inst.advance(now, self.speed);
+        inst.start(w.request, prefill_ms);
+        self.busy_slots += 1;
+        self.metrics
+            .utilisation
+            .set(now, f64::from(self.busy_slots) / self.total_slots);
+        if w.measured {
+            let wait = now.saturating_since(w.at_region);
+            self.metrics.queue_wait.record_us(wait.as_us());
+            if wait > SimTime::ZERO {
+                self.metrics.waited += 1;
+            }
+        }
+    }
+
+    /// An instance's milestone event fired; `false` if it was stale. Fills `done` with the
+    /// milestones reached now.
+    pub(super) fn milestone(
+        &mut self,
+        now: SimTime,
+        instance: usize,
+        generation: u32,
+        done: &mut Vec<Done>,
+    ) -> bool {
+        let inst = &mut self.instances[instance];
+        if inst.generation() != generation {
+            return false;
+        }
+        inst.advance(now, self.speed);
+        while let Some((request, phase)) = inst.pop_due() {
+            done.push(match phase {
+                Phase::Prefill => Done::FirstToken { request },
+                Phase::Decode => Done::LastToken { request },
+            });
+        }
+        true
+    }
+
+    /// After the first token: schedules decoding of the remaining tokens. `false` when
+    /// there is nothing left to decode (the request is complete).
+    pub(super) fn decode(&mut self, instance: usize, request: u32, output_tokens: u32) -> bool {
+        match self.work {
+            Work::Tokens { tpot_ms_batch1, .. } if output_tokens > 1 => {
+                let work_ms = f64::from(output_tokens - 1) * tpot_ms_batch1;
+                self.instances[instance].continue_with(request, Phase::Decode, work_ms);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn leave(&mut self, now: SimTime, instance: usize) {
+        self.instances[instance].finish_sequence();
+        self.busy_slots -= 1;
+        self.metrics
+            .utilisation
+            .set(now, f64::from(self.busy_slots) / self.total_slots);
+    }
+
+    /// A sequence is aborted (its client is gone).
+    pub(super) fn abort(&mut self, now: SimTime, instance: usize) {
+        self.leave(now, instance);
+    }
+
+    /// A sequence produced its last token.
+    pub(super) fn complete(
+        &mut self,
+        now: SimTime,
+        instance: usize,
+        prompt_tokens: u32,
+        output_tokens: u32,
+        measured: bool,
+    ) {
+        self.leave(now, instance);
+        if measured {
+            self.metrics.prompt_tokens += u64::from(prompt_tokens);
+            self.metrics.output_tokens += u64::from(output_tokens);
+        }
+    }
+
+    /// Moves queued requests into the free slots of `instance` (the only instance that can
+    /// have a free slot while the queue is non-empty).
+    pub(super) fn refill(&mut self, now: SimTime, instance: usize, expired: &mut Vec<u32>) {
+        let mut changed = false;
+        while self.instances[instance].active() < self.max_batch {
+            let Some(w) = self.queue.pop_front() else {
+                break;
+            };
+            changed = true;
+            if now > w.at_region + self.timeout {
+                expired.push(w.request);
+            } else {
+                self.start(now, instance, w);
+            }
+        }
+        if changed {
+            self.metrics.queue_length.set(now, self.queue.len() as f64);
+        }
+    }
+
+    /// When `instance` next needs attention, with the generation its event must carry.
+    pub(super) fn reschedule(&mut self, now: SimTime, instance: usize) -> Option<(SimTime, u32)> {
+        self.instances[instance].reschedule(now, self.speed)
+    }
+
+    /// Final metrics, with instance-hours and cost over the measured window.
+    pub(super) fn into_metrics(mut self, duration_h: f64) -> RegionMetrics {
+        self.metrics.utilisation.finish();
+        self.metrics.queue_length.finish();
+        self.metrics.instance_hours = self.instances.len() as f64 * duration_h;
+        self.metrics.instance_cost_usd = self.metrics.instance_hours * self.price_usd_per_hour;
+        self.metrics
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests: one binary, one file per concern.
+
+mod accounting;
+mod support;

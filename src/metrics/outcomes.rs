@@ -3,7 +3,8 @@
 use std::ops::AddAssign;
 
 /// Counts by outcome. Every request generated in the measured window ends in exactly one of
-/// `completed`, `rejected`, `timed_out` or `in_flight_at_end`; `generated` is their sum and
+/// `completed`, `throttled`, `rejected`, `timed_out` or `in_flight_at_end`; `generated` is
+/// their sum and
 /// [`Outcomes::is_balanced`] checks it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes {
@@ -11,6 +12,8 @@ pub struct Outcomes {
     pub generated: u64,
     /// Served to the last token.
     pub completed: u64,
+    /// Refused by the region's request quota (HTTP 429).
+    pub throttled: u64,
     /// Turned away because the region's queue was full (HTTP 503).
     pub rejected: u64,
     /// No first token within the region's timeout (HTTP 504), in the queue or in service.
@@ -22,7 +25,7 @@ pub struct Outcomes {
 impl Outcomes {
     /// Requests whose fate is known.
     pub fn finished(&self) -> u64 {
-        self.completed + self.rejected + self.timed_out
+        self.completed + self.throttled + self.rejected + self.timed_out
     }
 
     /// Every generated request is accounted for exactly once.
@@ -45,6 +48,7 @@ impl AddAssign for Outcomes {
     fn add_assign(&mut self, o: Outcomes) {
         self.generated += o.generated;
         self.completed += o.completed;
+        self.throttled += o.throttled;
         self.rejected += o.rejected;
         self.timed_out += o.timed_out;
         self.in_flight_at_end += o.in_flight_at_end;
@@ -58,17 +62,18 @@ mod tests {
     #[test]
     fn balance_and_availability() {
         let o = Outcomes {
-            generated: 10,
+            generated: 11,
             completed: 7,
+            throttled: 1,
             rejected: 1,
             timed_out: 1,
             in_flight_at_end: 1,
         };
         assert!(o.is_balanced());
-        assert!((o.availability_pct() - 700.0 / 9.0).abs() < 1e-12);
+        assert!((o.availability_pct() - 70.0).abs() < 1e-12);
         let mut s = o;
         s += o;
-        assert_eq!(s.generated, 20);
+        assert_eq!(s.generated, 22);
         assert!(s.is_balanced());
         assert!(
             !Outcomes {

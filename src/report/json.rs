@@ -40,6 +40,7 @@ fn outcomes(o: &Outcomes) -> Value {
     json!({
         "generated": o.generated,
         "completed": o.completed,
+        "throttled": o.throttled,
         "rejected": o.rejected,
         "timed_out": o.timed_out,
         "in_flight_at_end": o.in_flight_at_end,

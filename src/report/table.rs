@@ -75,9 +75,10 @@ pub fn run_summary(r: &RunResult) -> String {
     let o = &m.outcomes;
     let _ = writeln!(
         out,
-        "requests: {} generated, {} completed, {} rejected, {} timed out, {} in flight at end — availability {:.3} %\n",
+        "requests: {} generated, {} completed, {} throttled, {} rejected, {} timed out, {} in flight at end — availability {:.3} %\n",
         o.generated,
         o.completed,
+        o.throttled,
         o.rejected,
         o.timed_out,
         o.in_flight_at_end,

@@ -156,6 +156,17 @@ pub struct Deployment {
     /// Longest a request may spend in the region (queue + service) before a 504.
     pub timeout: SimTime,
     pub service: ServiceModel,
+    /// Front-door request quota (API Gateway style); `None` means unthrottled.
+    pub throttle: Option<Throttle>,
+}
+
+/// A request-rate quota enforced as a token bucket; beyond it requests get HTTP 429.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throttle {
+    /// Steady rate, requests/s.
+    pub rate_rps: f64,
+    /// Bucket size, requests.
+    pub burst: f64,
 }
 
 /// The routing policy and its settings.

@@ -186,6 +186,14 @@ pub struct RawRegion {
     pub timeout_s: f64,
     pub max_batch: Option<u32>,
     pub service: Option<RawService>,
+    pub throttle: Option<RawThrottle>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThrottle {
+    pub rate_rps: f64,
+    pub burst: f64,
 }
 
 fn default_max_queue() -> u32 {

@@ -632,6 +632,23 @@ fn check_regions(
                 ms: c.positive(&rp.clone().key("service").key("ms"), ms, 3.6e6, "ms")?,
             },
         };
+        let throttle = match &r.throttle {
+            None => None,
+            Some(t) => {
+                let tp = rp.clone().key("throttle");
+                if t.rate_rps == 0.0 {
+                    return Err(c.err(
+                        &tp.key("rate_rps"),
+                        "a quota of 0 requests/s would throttle every request".into(),
+                        "give a positive rate (API Gateway's default is 10000), or remove the throttle",
+                    ));
+                }
+                let rate_rps =
+                    c.positive(&tp.clone().key("rate_rps"), t.rate_rps, 1.0e9, "requests/s")?;
+                let burst = c.range(&tp.key("burst"), t.burst, 1.0, 1.0e9, "requests")?;
+                Some(Throttle { rate_rps, burst })
+            }
+        };
         out.push(Deployment {
             region,
             profile,
@@ -641,6 +658,7 @@ fn check_regions(
             max_queue: r.max_queue,
             timeout: SimTime::from_secs_ceil(timeout_s),
             service,
+            throttle,
         });
     }
     Ok(out)

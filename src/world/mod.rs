@@ -7,6 +7,7 @@
 pub mod arrivals;
 pub mod network;
 pub mod serving;
+pub mod throttle;
 pub mod tokens;
 
 mod region;
@@ -302,7 +303,8 @@ impl<'s> World<'s> {
         match admitted {
             region::Arrival::Started { instance } => self.reschedule(now, region, instance),
             region::Arrival::Queued => {}
-            region::Arrival::Rejected => self.finish_rejected(id),
+            region::Arrival::Rejected => self.finish_unserved(id, |o| &mut o.rejected),
+            region::Arrival::Throttled => self.finish_unserved(id, |o| &mut o.throttled),
         }
     }
 
@@ -379,36 +381,21 @@ impl<'s> World<'s> {
         self.release(id);
     }
 
-    fn finish_rejected(&mut self, id: u32) {
+    /// Books a request that ended without being served, under `outcome` (a field of
+    /// [`Outcomes`]), in the totals, its region and its users' continent.
+    fn finish_unserved(&mut self, id: u32, outcome: fn(&mut Outcomes) -> &mut u64) {
         let r = self.requests[id as usize];
         if r.measured {
-            self.metrics.outcomes.rejected += 1;
-            self.regions[r.region as usize].metrics.outcomes.rejected += 1;
+            *outcome(&mut self.metrics.outcomes) += 1;
+            *outcome(&mut self.regions[r.region as usize].metrics.outcomes) += 1;
             let c = self.sites[r.site as usize].continent;
-            self.metrics
-                .continents
-                .entry(c)
-                .or_default()
-                .outcomes
-                .rejected += 1;
+            *outcome(&mut self.metrics.continents.entry(c).or_default().outcomes) += 1;
         }
         self.release(id);
     }
 
     fn finish_timed_out(&mut self, id: u32) {
-        let r = self.requests[id as usize];
-        if r.measured {
-            self.metrics.outcomes.timed_out += 1;
-            self.regions[r.region as usize].metrics.outcomes.timed_out += 1;
-            let c = self.sites[r.site as usize].continent;
-            self.metrics
-                .continents
-                .entry(c)
-                .or_default()
-                .outcomes
-                .timed_out += 1;
-        }
-        self.release(id);
+        self.finish_unserved(id, |o| &mut o.timed_out);
     }
 
     fn reschedule(&mut self, now: SimTime, region: usize, instance: usize) {

@@ -5,7 +5,8 @@
 //! index). With every slot taken, it queues the request FIFO up to `max_queue` and rejects
 //! beyond (HTTP 503). A request that has not produced its first token within `timeout` of
 //! reaching the region gets a 504: in the queue it is dropped when it reaches the head; in
-//! service the sequence is aborted at its first token. Because every request in a region
+//! service the sequence is aborted at its first token. An optional request quota in front
+//! (token bucket) answers HTTP 429 before any of this. Because every request in a region
 //! has the same timeout, queue deadlines are in FIFO order and checking the head is exact.
 
 use std::collections::VecDeque;
@@ -14,6 +15,7 @@ use rand_distr::{Distribution, Exp};
 use rand_pcg::Pcg64Mcg;
 
 use super::serving::{BatchInstance, BatchSpeed, Phase};
+use super::throttle::TokenBucket;
 use crate::engine::SimTime;
 use crate::metrics::{LatencyHistogram, LatencySet, Outcomes, RegionMetrics, TimeWeightedSeries};
 use crate::scenario::{Deployment, ServiceModel, Simulation};
@@ -23,6 +25,7 @@ pub(super) enum Arrival {
     Started { instance: usize },
     Queued,
     Rejected,
+    Throttled,
 }
 
 /// A milestone a sequence reached.
@@ -62,6 +65,7 @@ pub(super) struct RegionServer {
     total_slots: f64,
     price_usd_per_hour: f64,
     rng: Pcg64Mcg,
+    throttle: Option<TokenBucket>,
     pub(super) metrics: RegionMetrics,
 }
 
@@ -97,6 +101,9 @@ impl RegionServer {
             total_slots: f64::from(d.instances) * f64::from(d.max_batch),
             price_usd_per_hour: d.price.usd_per_hour,
             rng,
+            throttle: d.throttle.map(|t| {
+                TokenBucket::new(t.rate_rps, t.burst).expect("validated: rate > 0, burst >= 1")
+            }),
             metrics: RegionMetrics {
                 outcomes: Outcomes::default(),
                 latency: LatencySet::default(),
@@ -141,6 +148,11 @@ impl RegionServer {
         expired: &mut Vec<u32>,
     ) -> Arrival {
         self.drop_expired_head(now, expired);
+        if let Some(bucket) = &mut self.throttle
+            && !bucket.try_take(now)
+        {
+            return Arrival::Throttled;
+        }
         if let Some(instance) = self.free_instance() {
             self.start(
                 now,

@@ -2,8 +2,8 @@
 
 use hdrhistogram::Histogram;
 
-/// Highest latency recorded exactly: one day in microseconds. Larger values are clamped to
-/// it (and counted); no simulated request can wait longer than its scenario's run.
+/// Highest latency recorded with bounded error: one day in microseconds. Larger values are
+/// clamped to it (and counted; the exact sum still uses the true value).
 const MAX_US: u64 = 86_400_000_000;
 
 /// Latencies in microseconds, stored as an HDR histogram with 2 significant digits: every
@@ -32,8 +32,8 @@ impl LatencyHistogram {
     /// Records one latency.
     #[inline]
     pub fn record_us(&mut self, us: u64) {
-        let v = us.clamp(1, MAX_US);
-        self.hist.saturating_record(v);
+        // Zero (e.g. no queueing) is recorded exactly; values under 1 µs cannot occur.
+        self.hist.saturating_record(us.min(MAX_US));
         self.sum_us += u128::from(us);
     }
 

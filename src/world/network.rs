@@ -7,6 +7,7 @@
 //! are within 25 %. Each request adds an exponential jitter; a share of requests opens a new
 //! connection and pays TCP + TLS set-up round trips first.
 
+use crate::catalog::{Region, RttMatrix};
 use crate::scenario::NetworkParams;
 
 /// Mean Earth radius, km.
@@ -51,6 +52,15 @@ impl NetworkModel {
             + self.backbone_rtt_ms(great_circle_km(site.0, site.1, region.0, region.1))
     }
 
+    /// RTT in ms between two regions: the measured p50 where the matrix has both (the
+    /// intra-region value when they are the same), else the distance model between the
+    /// region cities. Used for any hop between regions (cross-region calls, spill-over).
+    pub fn region_rtt_ms(&self, measured: &RttMatrix, a: &Region, b: &Region) -> f64 {
+        measured.rtt_ms(&a.code, &b.code).unwrap_or_else(|| {
+            self.backbone_rtt_ms(great_circle_km(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg))
+        })
+    }
+
     /// Mean jitter per request, ms.
     pub fn jitter_mean_ms(&self) -> f64 {
         self.params.jitter_ms
@@ -60,6 +70,39 @@ impl NetworkModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+
+    fn default_model() -> NetworkModel {
+        NetworkModel::new(NetworkParams {
+            route_inflation: 1.5,
+            backbone_overhead_ms: 7.0,
+            last_mile_ms: 20.0,
+            jitter_ms: 2.0,
+            handshake_rtts: 2.0,
+            new_connection_share: 0.2,
+        })
+    }
+
+    #[test]
+    fn region_rtt_prefers_the_measured_matrix() {
+        let c = Catalog::embedded().unwrap();
+        let net = default_model();
+        let r = |code: &str| c.regions[code].clone();
+        let measured = c.rtt.rtt_ms("us-east-1", "eu-west-1").unwrap();
+        assert_eq!(
+            net.region_rtt_ms(&c.rtt, &r("us-east-1"), &r("eu-west-1")),
+            measured
+        );
+        // ap-east-2 (Taipei) has no measurements: the distance model answers instead.
+        let taipei = net.region_rtt_ms(&c.rtt, &r("ap-east-2"), &r("ap-northeast-1"));
+        let d = great_circle_km(
+            25.033,
+            121.565,
+            c.regions["ap-northeast-1"].lat_deg,
+            c.regions["ap-northeast-1"].lon_deg,
+        );
+        assert!((taipei - (7.0 + 1.5 * 0.01 * d)).abs() < 1e-9, "{taipei}");
+    }
 
     #[test]
     fn great_circle_matches_known_distances() {

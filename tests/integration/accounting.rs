@@ -6,7 +6,9 @@ use crate::support::{inline, shipped};
 
 #[test]
 fn every_request_is_accounted_for_once_in_shipped_scenarios() {
-    for name in ["three-region-latency.toml", "single-region.toml"] {
+    let names = crate::support::shipped_names();
+    assert!(names.len() >= 4, "{names:?}");
+    for name in &names {
         let s = shipped(name);
         let r = run(
             &s,

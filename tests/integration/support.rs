@@ -17,6 +17,19 @@ pub fn scenario_path(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// File names of every shipped scenario, sorted.
+pub fn shipped_names() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("scenarios/ exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Loads a shipped scenario by file name.
 pub fn shipped(name: &str) -> Scenario {
     Scenario::from_file(&scenario_path(name), &catalog()).expect("shipped scenario is valid")

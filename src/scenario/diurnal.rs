@@ -24,13 +24,15 @@ impl DiurnalCurve {
         if let Some(v) = values.iter().find(|v| !v.is_finite() || **v < 0.0) {
             return Err(format!("hourly values must be finite and ≥ 0, found {v}"));
         }
-        let mean = values.iter().sum::<f64>() / 24.0;
-        if mean <= 0.0 {
+        // Scale by the largest value first, so huge inputs cannot overflow the sum.
+        let largest = values.iter().cloned().fold(0.0, f64::max);
+        if largest <= 0.0 {
             return Err("hourly values are all 0: there would be no traffic".into());
         }
+        let mean = values.iter().map(|v| v / largest).sum::<f64>() / 24.0;
         let mut points = [0.0; 24];
         for (p, v) in points.iter_mut().zip(values) {
-            *p = v / mean;
+            *p = v / largest / mean;
         }
         let max = points.iter().cloned().fold(0.0, f64::max);
         Ok(DiurnalCurve { points, max })
@@ -139,6 +141,8 @@ mod tests {
     fn rejects_bad_curves() {
         assert!(DiurnalCurve::from_hourly(&[1.0; 23]).is_err());
         assert!(DiurnalCurve::from_hourly(&[0.0; 24]).is_err());
+        let huge = DiurnalCurve::from_hourly(&[1e308; 24]).unwrap();
+        assert_eq!(huge.multiplier(5.0), 1.0);
         let mut v = [1.0; 24];
         v[3] = f64::NAN;
         assert!(DiurnalCurve::from_hourly(&v).is_err());

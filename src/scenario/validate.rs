@@ -83,7 +83,7 @@ pub(super) fn parse_and_validate(
     if src.trim().is_empty() {
         return Err(ScenarioError::Parse(Box::new(
             Diagnostic::at(file, src, None, "the scenario file is empty".into())
-                .with_hint("start from `meridian init` output or a file in scenarios/"),
+                .with_hint("start from one of the files in scenarios/ (README.md \"Scenario format\" explains each key)"),
         )));
     }
     let raw: RawScenario = toml::from_str(src).map_err(|e| parse_error(file, src, &e))?;
@@ -137,11 +137,29 @@ pub(super) fn parse_and_validate(
 /// Turns a TOML/serde error into a located diagnostic with a hint.
 fn parse_error(file: &str, src: &str, e: &toml::de::Error) -> ScenarioError {
     let message = e.message().trim().trim_end_matches('.').to_string();
-    let mut d = Diagnostic::at(file, src, e.span(), message.clone());
-    if let Some(hint) = parse_hint(&message) {
-        d = d.with_hint(hint);
-    }
-    ScenarioError::Parse(Box::new(d))
+    // A missing top-level section has no place in the file: pointing at line 1 would
+    // blame whatever happens to be there.
+    let span = match missing_field(&message) {
+        Some(field) if TOP_LEVEL_SECTIONS.contains(&field) => None,
+        _ => e.span(),
+    };
+    let message = match missing_field(&message) {
+        Some(field) if TOP_LEVEL_SECTIONS.contains(&field) => format!("missing section [{field}]"),
+        _ => message,
+    };
+    let hint = parse_hint(&message).unwrap_or_else(|| {
+        "this is not valid TOML here; compare with a file in scenarios/ (TOML syntax: https://toml.io)".into()
+    });
+    ScenarioError::Parse(Box::new(
+        Diagnostic::at(file, src, span, message).with_hint(hint),
+    ))
+}
+
+/// Sections every scenario must have.
+const TOP_LEVEL_SECTIONS: [&str; 4] = ["simulation", "traffic", "regions", "routing"];
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 fn parse_hint(message: &str) -> Option<String> {
@@ -161,8 +179,13 @@ fn parse_hint(message: &str) -> Option<String> {
             ),
         });
     }
+    if message.starts_with("missing section") {
+        return Some("add it; README.md \"Scenario format\" shows a complete scenario".into());
+    }
     if message.starts_with("missing field") {
-        return Some("add the field; see README.md \"Scenario format\" or `meridian init`".into());
+        return Some(
+            "add the field; README.md \"Scenario format\" lists every key with its meaning".into(),
+        );
     }
     if message.starts_with("invalid type") {
         return Some(
@@ -171,6 +194,27 @@ fn parse_hint(message: &str) -> Option<String> {
     }
     if message.starts_with("unknown variant") {
         return Some("use one of the listed values".into());
+    }
+    if message.starts_with("invalid value") {
+        return Some(
+            "use a whole number in range: counts are 0 to 4294967295, the seed 0 to 2^64-1".into(),
+        );
+    }
+    if message.starts_with("duplicate key") {
+        return Some(
+            "each key may appear once per table; remove or rename the repeated one".into(),
+        );
+    }
+    if message.contains("expected `=`") {
+        return Some("write keys as `key = value`".into());
+    }
+    if message.contains("escape") {
+        return Some(
+            "in \"...\" strings write a backslash as \\\\, or use a '...' literal string".into(),
+        );
+    }
+    if message.contains("missing comma") {
+        return Some("separate list items with `,`; a list or table opened earlier may lack its closing bracket".into());
     }
     None
 }
@@ -279,7 +323,7 @@ fn check_traffic(
         return Err(c.err(
             &p.clone().key("sites"),
             "no user sites".into(),
-            "add at least one [[traffic.sites]] with a catalog name (see `meridian models`)",
+            "add at least one site, e.g. sites = [{ name = \"london\" }] (names are in models/sites.toml)",
         ));
     }
     let mut seen = BTreeSet::new();
@@ -405,8 +449,8 @@ fn check_site(
     } else {
         catalog.sites.get(&raw.name).cloned().ok_or_else(|| {
             let hint = match did_you_mean(&raw.name, catalog.sites.keys().map(String::as_str)) {
-                Some(best) => format!("did you mean \"{best}\"? `meridian models` lists the sites"),
-                None => "use a site from the catalog (`meridian models`), or give lat, lon, utc_offset_hours, country and continent inline".into(),
+                Some(best) => format!("did you mean \"{best}\"? models/sites.toml lists the sites"),
+                None => "use a site from models/sites.toml, or give lat, lon, utc_offset_hours, country and continent inline".into(),
             };
             c.err(&p.clone().key("name"), format!("unknown site \"{}\"", raw.name), hint)
         })?
@@ -539,7 +583,7 @@ fn check_regions(
         let region = catalog.regions.get(&r.code).cloned().ok_or_else(|| {
             let hint = match did_you_mean(&r.code, catalog.regions.keys().map(String::as_str)) {
                 Some(best) => format!("did you mean \"{best}\"?"),
-                None => "use an AWS region code from the catalog (`meridian models`)".into(),
+                None => "use an AWS region code from models/regions.toml".into(),
             };
             c.err(
                 &rp.clone().key("code"),
@@ -592,7 +636,7 @@ fn check_regions(
                         "instance type {} has no price in {}",
                         profile.instance_type, r.code
                     ),
-                    "pick a region where the instance type is offered (`meridian models`)",
+                    "pick a region where the instance type has a price (models/instances.toml)",
                 )
             })?;
         if r.instances == 0 || r.instances > MAX_INSTANCES {

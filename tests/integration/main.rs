@@ -1,4 +1,7 @@
 //! Integration tests: one binary, one file per concern.
 
 mod accounting;
+mod bad_input;
+mod cli;
+mod determinism;
 mod support;

@@ -3,7 +3,7 @@
 //! Site→region RTT = last mile + backbone overhead + route inflation × fibre floor, where
 //! the fibre floor is 1 ms per 100 km of great-circle distance (light in fibre travels about
 //! 200 km/ms, and a round trip covers the distance twice). The defaults (1.5×, 7 ms) are a
-//! fit to the cloudping inter-region matrix: 99 of the 120 pairs among the 16 main regions
+//! fit to the cloudping inter-region matrix: 98 of the 120 pairs among the 16 main regions
 //! are within 25 %. Each request adds an exponential jitter; a share of requests opens a new
 //! connection and pays TCP + TLS set-up round trips first.
 

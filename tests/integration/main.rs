@@ -5,3 +5,4 @@ mod bad_input;
 mod cli;
 mod determinism;
 mod support;
+mod validation;

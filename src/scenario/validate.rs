@@ -162,6 +162,41 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
+/// Hints for the other parser messages: the first pattern the message contains wins.
+const PARSE_HINTS: [(&str, &str); 10] = [
+    (
+        "missing section",
+        "add it; README.md \"Scenario format\" shows a complete scenario",
+    ),
+    (
+        "missing field",
+        "add the field; README.md \"Scenario format\" lists every key with its meaning",
+    ),
+    (
+        "invalid type",
+        "check the value's type: numbers unquoted, names in quotes, lists in [ ]",
+    ),
+    ("unknown variant", "use one of the listed values"),
+    (
+        "invalid value",
+        "use a whole number in range: counts are 0 to 4294967295, the seed 0 to 2^64-1",
+    ),
+    (
+        "duplicate key",
+        "each key may appear once per table; remove or rename the repeated one",
+    ),
+    ("expected `=`", "write keys as `key = value`"),
+    (
+        "escape",
+        "in \"...\" strings write a backslash as \\\\, or use a '...' literal string",
+    ),
+    (
+        "missing comma",
+        "separate list items with `,`; a list or table opened earlier may lack its closing bracket",
+    ),
+    ("unclosed", "close the bracket or quote that is still open"),
+];
+
 fn parse_hint(message: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`')?;
@@ -179,44 +214,10 @@ fn parse_hint(message: &str) -> Option<String> {
             ),
         });
     }
-    if message.starts_with("missing section") {
-        return Some("add it; README.md \"Scenario format\" shows a complete scenario".into());
-    }
-    if message.starts_with("missing field") {
-        return Some(
-            "add the field; README.md \"Scenario format\" lists every key with its meaning".into(),
-        );
-    }
-    if message.starts_with("invalid type") {
-        return Some(
-            "check the value's type: numbers unquoted, names in quotes, lists in [ ]".into(),
-        );
-    }
-    if message.starts_with("unknown variant") {
-        return Some("use one of the listed values".into());
-    }
-    if message.starts_with("invalid value") {
-        return Some(
-            "use a whole number in range: counts are 0 to 4294967295, the seed 0 to 2^64-1".into(),
-        );
-    }
-    if message.starts_with("duplicate key") {
-        return Some(
-            "each key may appear once per table; remove or rename the repeated one".into(),
-        );
-    }
-    if message.contains("expected `=`") {
-        return Some("write keys as `key = value`".into());
-    }
-    if message.contains("escape") {
-        return Some(
-            "in \"...\" strings write a backslash as \\\\, or use a '...' literal string".into(),
-        );
-    }
-    if message.contains("missing comma") {
-        return Some("separate list items with `,`; a list or table opened earlier may lack its closing bracket".into());
-    }
-    None
+    PARSE_HINTS
+        .iter()
+        .find(|(pattern, _)| message.contains(pattern))
+        .map(|(_, hint)| hint.to_string())
 }
 
 fn check_simulation(c: &Checker, raw: &RawScenario) -> Result<Simulation, ScenarioError> {

@@ -47,7 +47,7 @@ const CASES: &[Case] = &[
     ok("syntax_missing_equals.toml", "expected `=`", (3, 12), "key = value"),
     ok("syntax_duplicate_key.toml", "duplicate key", (5, 1), "once per table"),
     ok("syntax_bad_escape.toml", "escaped value", (2, 14), "literal string"),
-    ok("syntax_unclosed_table_header.toml", "unclosed table", (15, 9), "not valid TOML"),
+    ok("syntax_unclosed_table_header.toml", "unclosed table", (15, 9), "close the bracket"),
     // Wrong types.
     ok("type_string_for_number.toml", "invalid type: string \"60\", expected f64", (3, 14), "numbers unquoted"),
     ok("type_number_for_string.toml", "invalid type: integer `1`, expected a string", (11, 8), "names in quotes"),

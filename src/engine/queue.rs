@@ -1,47 +1,35 @@
-//! The future-event list: a binary heap keyed by `(time, sequence number)`.
+//! The future-event list: a monotone radix heap keyed by `(time, sequence number)`.
+//!
+//! A discrete-event simulation never schedules into the past, so the smallest time only
+//! grows; a radix heap exploits that. Events sit in buckets by the highest bit in which their
+//! time differs from the last time popped; popping empties the lowest non-empty bucket into
+//! lower ones, so each event moves at most once per bit, and the work per event stays flat
+//! however many events are pending (a binary heap's sift-down cost grows with the heap, and
+//! with a million pending events it is dominated by cache misses).
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 
 use super::SimTime;
 
-/// One scheduled event. Ordered by time, then by insertion sequence, so events at the same
-/// instant come out in the order they were scheduled (FIFO ties): a run never depends on
-/// how the heap happens to break ties.
-struct Entry<E> {
-    time: SimTime,
-    seq: u64,
-    event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
-        other
-            .time
-            .cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
-    }
-}
+/// Number of buckets: one for "at the last time popped" plus one per bit of the time.
+const BUCKETS: usize = 65;
 
 /// A queue of future events of type `E`, popped in `(time, seq)` order.
 ///
-/// The queue tracks the current simulated time: popping an event advances `now` to the
+/// `seq` is an insertion counter, so events at the same instant come out in the order they
+/// were scheduled (FIFO ties): a run never depends on how ties happen to break. Bucket 0
+/// holds the events at the current minimum time in `seq` order; the other buckets are
+/// unordered. The queue tracks the current simulated time: popping advances `now` to the
 /// event's time, and scheduling in the past is clamped to `now` (an event can never run
 /// before the one that scheduled it).
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    /// Events at time `last`, in `seq` order.
+    due: VecDeque<(u64, u64, E)>,
+    /// `buckets[i]` (i ≥ 1) holds events whose time differs from `last` first in bit i − 1.
+    buckets: Vec<Vec<(u64, u64, E)>>,
+    /// The smallest pending time is ≥ `last`.
+    last: u64,
+    len: usize,
     next_seq: u64,
     now: SimTime,
     popped: u64,
@@ -53,10 +41,22 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
+#[inline]
+fn bucket_of(time: u64, last: u64) -> usize {
+    if time == last {
+        0
+    } else {
+        BUCKETS - (time ^ last).leading_zeros() as usize
+    }
+}
+
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            due: VecDeque::new(),
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            last: 0,
+            len: 0,
             next_seq: 0,
             now: SimTime::ZERO,
             popped: 0,
@@ -69,11 +69,18 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at absolute time `at` (clamped to now).
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        let time = at.max(self.now);
+        let time = at.max(self.now).as_us();
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        // time ≥ now ≥ last. At time == last the new event has the largest seq so far, so
+        // appending keeps `due` in seq order.
+        match bucket_of(time, self.last) {
+            0 => self.due.push_back((time, seq, event)),
+            b => self.buckets[b].push((time, seq, event)),
+        }
+        self.len += 1;
     }
 
     /// Schedules `event` after `delay` from now.
@@ -82,26 +89,63 @@ impl<E> EventQueue<E> {
         self.schedule(at, event);
     }
 
+    /// Makes `due` hold the events at the smallest pending time; returns that time.
+    #[inline]
+    fn settle(&mut self) -> Option<u64> {
+        if let Some((t, _, _)) = self.due.front() {
+            return Some(*t);
+        }
+        let i = self.buckets.iter().position(|b| !b.is_empty())?;
+        let items = std::mem::take(&mut self.buckets[i]);
+        let min = items
+            .iter()
+            .map(|(t, _, _)| *t)
+            .min()
+            .expect("bucket is non-empty");
+        self.last = min;
+        let mut due = Vec::new();
+        for item in items {
+            match bucket_of(item.0, min) {
+                0 => due.push(item),
+                b => self.buckets[b].push(item),
+            }
+        }
+        // Events reach the same bucket along different paths: restore FIFO among ties.
+        due.sort_unstable_by_key(|(_, seq, _)| *seq);
+        self.due.extend(due);
+        Some(min)
+    }
+
     /// Removes the next event and advances `now` to its time.
+    #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let entry = self.heap.pop()?;
-        self.now = entry.time;
+        self.settle()?;
+        let (time, _, event) = self.due.pop_front()?;
+        self.len -= 1;
         self.popped += 1;
-        Some((entry.time, entry.event))
+        self.now = SimTime(time);
+        Some((self.now, event))
+    }
+
+    /// Removes the next event if it happens before `end`.
+    #[inline]
+    pub fn pop_before(&mut self, end: SimTime) -> Option<(SimTime, E)> {
+        let time = self.settle()?;
+        if time < end.as_us() { self.pop() } else { None }
     }
 
     /// Time of the next event without removing it.
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.settle().map(SimTime)
     }
 
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 
     /// Events popped so far (for throughput figures).
@@ -113,6 +157,10 @@ impl<E> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{RngStreams, StreamId};
+    use rand::Rng;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
 
     #[test]
     fn pops_in_time_order() {
@@ -147,5 +195,42 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(100), 2)));
         assert_eq!(q.now(), SimTime(100));
         assert_eq!(q.events_processed(), 2);
+    }
+
+    #[test]
+    fn pop_before_leaves_later_events() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(10), 1);
+        q.schedule(SimTime(20), 2);
+        assert_eq!(q.pop_before(SimTime(15)), Some((SimTime(10), 1)));
+        assert_eq!(q.pop_before(SimTime(15)), None);
+        assert_eq!(q.peek_time(), Some(SimTime(20)));
+        assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn matches_a_binary_heap_on_a_random_hold_model() {
+        // Interleaved schedules and pops with many ties: the order must equal the one of a
+        // reference binary heap on (time, seq).
+        let mut rng = RngStreams::new(9, 0).stream(StreamId::new(0, 0));
+        let mut q = EventQueue::new();
+        let mut reference = BinaryHeap::new();
+        let mut seq = 0u64;
+        let mut now = 0u64;
+        for step in 0..200_000u64 {
+            if step < 1000 || rng.random::<f64>() < 0.5 {
+                let at = now + rng.random_range(0..50u64);
+                q.schedule(SimTime(at), seq);
+                reference.push(Reverse((at, seq)));
+                seq += 1;
+            } else if let Some(Reverse((t, s))) = reference.pop() {
+                assert_eq!(q.pop(), Some((SimTime(t), s)));
+                now = t;
+            }
+        }
+        while let Some(Reverse((t, s))) = reference.pop() {
+            assert_eq!(q.pop(), Some((SimTime(t), s)));
+        }
+        assert!(q.pop().is_none());
     }
 }

@@ -5,6 +5,7 @@
 //! last token — never one per output token (see [`serving`]).
 
 pub mod arrivals;
+pub mod least_loaded;
 pub mod network;
 pub mod serving;
 pub mod throttle;
@@ -201,13 +202,7 @@ impl<'s> World<'s> {
         for site in 0..self.sites.len() {
             self.schedule_next_send(site as u32, SimTime::ZERO);
         }
-        while let Some(t) = self.queue.peek_time() {
-            if t >= self.end {
-                break;
-            }
-            let Some((now, event)) = self.queue.pop() else {
-                break;
-            };
+        while let Some((now, event)) = self.queue.pop_before(self.end) {
             match event {
                 Event::UserSends { site } => self.on_user_sends(now, site),
                 Event::ReachesRegion { request } => self.on_reaches_region(now, request),

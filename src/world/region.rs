@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use rand_distr::{Distribution, Exp};
 use rand_pcg::Pcg64Mcg;
 
+use super::least_loaded::LeastLoaded;
 use super::serving::{BatchInstance, BatchSpeed, Phase};
 use super::throttle::TokenBucket;
 use crate::engine::SimTime;
@@ -55,6 +56,7 @@ enum Work {
 
 pub(super) struct RegionServer {
     instances: Vec<BatchInstance>,
+    least_loaded: LeastLoaded,
     speed: BatchSpeed,
     work: Work,
     max_batch: u32,
@@ -91,6 +93,7 @@ impl RegionServer {
         let series = || TimeWeightedSeries::new(sim.warmup, end, sim.timeseries_step);
         RegionServer {
             instances: (0..d.instances).map(|_| BatchInstance::default()).collect(),
+            least_loaded: LeastLoaded::new(d.instances as usize),
             speed,
             work,
             max_batch: d.max_batch,
@@ -125,17 +128,7 @@ impl RegionServer {
 
     /// Instance with the fewest sequences among those with a free slot.
     fn free_instance(&self) -> Option<usize> {
-        let mut best: Option<(usize, u32)> = None;
-        for (i, inst) in self.instances.iter().enumerate() {
-            let a = inst.active();
-            if a < self.max_batch && best.is_none_or(|(_, b)| a < b) {
-                best = Some((i, a));
-                if a == 0 {
-                    break;
-                }
-            }
-        }
-        best.map(|(i, _)| i)
+        self.least_loaded.best()
     }
 
     /// A request reaches the load balancer.
@@ -207,6 +200,8 @@ impl RegionServer {
         let inst = &mut self.instances[instance];
         inst.advance(now, self.speed);
         inst.start(w.request, prefill_ms);
+        let active = inst.active();
+        self.least_loaded.update(instance, active, self.max_batch);
         self.busy_slots += 1;
         self.metrics
             .utilisation
@@ -258,6 +253,8 @@ impl RegionServer {
 
     fn leave(&mut self, now: SimTime, instance: usize) {
         self.instances[instance].finish_sequence();
+        let active = self.instances[instance].active();
+        self.least_loaded.update(instance, active, self.max_batch);
         self.busy_slots -= 1;
         self.metrics
             .utilisation

@@ -1,6 +1,6 @@
 //! `meridian run`: simulate a scenario.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -28,6 +28,9 @@ pub struct RunArgs {
 impl RunArgs {
     pub fn execute(&self, catalog: &Catalog) -> Result<String, CliError> {
         let scenario = Scenario::from_file(&self.scenario, catalog)?;
+        if let Some(path) = &self.json {
+            check_output_dir(path)?;
+        }
         let result = run(
             &scenario,
             RunOptions {
@@ -44,5 +47,28 @@ impl RunArgs {
             })?;
         }
         Ok(report::run_summary(&result))
+    }
+}
+
+/// Fails fast, before a long simulation, when the output file's directory does not exist.
+fn check_output_dir(path: &Path) -> Result<(), CliError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.is_dir() && !path.is_dir() {
+        Ok(())
+    } else {
+        Err(CliError::Output {
+            path: path.display().to_string(),
+            reason: if path.is_dir() {
+                "it is a directory; give a file name".into()
+            } else {
+                format!(
+                    "directory {} does not exist; create it first",
+                    dir.display()
+                )
+            },
+        })
     }
 }

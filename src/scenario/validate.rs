@@ -229,6 +229,13 @@ fn check_simulation(c: &Checker, raw: &RawScenario) -> Result<Simulation, Scenar
         MAX_DURATION_S,
         "s",
     )?;
+    if duration_s < 1.0 {
+        return Err(c.err(
+            &p.clone().key("duration_s"),
+            format!("a measured window of {duration_s} s is too short to measure anything"),
+            "use at least 1 s (an hour, 3600, is typical)",
+        ));
+    }
     let warmup_s = c.range(
         &p.clone().key("warmup_s"),
         s.warmup_s,

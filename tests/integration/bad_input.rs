@@ -65,6 +65,7 @@ const CASES: &[Case] = &[
     // Out of range, not a number, infinite, absurdly large.
     ok("negative_duration.toml", "simulation.duration_s: -5 is not allowed", (3, 14), "greater than 0"),
     ok("zero_duration.toml", "simulation.duration_s: 0 is not allowed", (3, 14), "greater than 0"),
+    ok("tiny_duration.toml", "simulation.duration_s: a measured window of 0.0000001 s is too short", (3, 14), "at least 1 s"),
     ok("nan_rate.toml", "traffic.total_rate_rps: NaN is not allowed", (7, 18), "greater than 0"),
     ok("inf_duration.toml", "simulation.duration_s: inf is not allowed", (3, 14), "at most 2678400 s"),
     ok("huge_duration.toml", "simulation.duration_s:", (3, 14), "at most 2678400 s"),

@@ -2,6 +2,7 @@
 //! rendered for humans at the edge with its exit code.
 
 mod run;
+mod schema;
 mod validate;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::scenario::ScenarioError;
 
 pub use run::RunArgs;
+pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
 
 /// meridian: simulate and plan globally deployed LLM APIs.
@@ -31,6 +33,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file without running it.
     Validate(ValidateArgs),
+    /// Print the JSON Schema of the documents meridian writes.
+    Schema(SchemaArgs),
 }
 
 /// Everything that can go wrong at the command line.
@@ -58,14 +62,20 @@ impl CliError {
 impl Cli {
     /// Runs the chosen subcommand; returns the text for stdout.
     pub fn execute(&self) -> Result<String, CliError> {
-        let catalog = match &self.models {
+        match &self.command {
+            Command::Run(args) => args.execute(&self.catalog()?),
+            Command::Validate(args) => args.execute(&self.catalog()?),
+            Command::Schema(args) => args.execute(),
+        }
+    }
+
+    /// The catalog: `--models DIR` if given, else the copy built into the binary. Only
+    /// commands that read scenarios load it.
+    fn catalog(&self) -> Result<Catalog, CliError> {
+        Ok(match &self.models {
             Some(dir) => Catalog::load_dir(dir)?,
             None => Catalog::embedded()?,
-        };
-        match &self.command {
-            Command::Run(args) => args.execute(&catalog),
-            Command::Validate(args) => args.execute(&catalog),
-        }
+        })
     }
 }
 

@@ -8,7 +8,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+
+use super::document::*;
 
 use crate::metrics::{LatencyHistogram, MeanCi, Outcomes, TimeWeightedSeries};
 use crate::run::RunResult;
@@ -24,140 +26,174 @@ fn round(x: f64, d: i32) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
-fn latency(h: &LatencyHistogram) -> Value {
-    json!({
-        "count": h.count(),
-        "mean_ms": round(h.mean_ms(), 3),
-        "p50_ms": round(h.percentile_ms(50.0), 3),
-        "p90_ms": round(h.percentile_ms(90.0), 3),
-        "p95_ms": round(h.percentile_ms(95.0), 3),
-        "p99_ms": round(h.percentile_ms(99.0), 3),
-        "p999_ms": round(h.percentile_ms(99.9), 3),
-    })
+fn latency(h: &LatencyHistogram) -> LatencyDoc {
+    LatencyDoc {
+        count: h.count(),
+        mean_ms: round(h.mean_ms(), 3),
+        p50_ms: round(h.percentile_ms(50.0), 3),
+        p90_ms: round(h.percentile_ms(90.0), 3),
+        p95_ms: round(h.percentile_ms(95.0), 3),
+        p99_ms: round(h.percentile_ms(99.0), 3),
+        p999_ms: round(h.percentile_ms(99.9), 3),
+    }
 }
 
-fn outcomes(o: &Outcomes) -> Value {
-    json!({
-        "generated": o.generated,
-        "completed": o.completed,
-        "throttled": o.throttled,
-        "rejected": o.rejected,
-        "timed_out": o.timed_out,
-        "in_flight_at_end": o.in_flight_at_end,
-        "availability_pct": round(o.availability_pct(), 4),
-    })
+fn outcomes(o: &Outcomes) -> OutcomesDoc {
+    OutcomesDoc {
+        generated: o.generated,
+        completed: o.completed,
+        throttled: o.throttled,
+        rejected: o.rejected,
+        timed_out: o.timed_out,
+        in_flight_at_end: o.in_flight_at_end,
+        availability_pct: round(o.availability_pct(), 4),
+    }
 }
 
-fn ci(m: &MeanCi, d: i32) -> Value {
-    json!({ "mean": round(m.mean, d), "ci95": round(m.ci95, d), "n": m.n })
+fn ci(m: &MeanCi, d: i32) -> MeanCiDoc {
+    MeanCiDoc {
+        mean: round(m.mean, d),
+        ci95: round(m.ci95, d),
+        n: m.n,
+    }
 }
 
 fn series(s: &TimeWeightedSeries, d: i32) -> Vec<f64> {
     s.means().into_iter().map(|v| round(v, d)).collect()
 }
 
-/// Builds the JSON document of a run.
-pub fn run_document(r: &RunResult) -> Value {
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Builds the typed document of a run.
+pub fn run_document_typed(r: &RunResult) -> RunDocument {
     let sc = &r.scenario;
     let reps = f64::from(r.replications);
     let m = &r.merged;
-    let mut regions = Map::new();
-    for (d, rm) in sc.deployments.iter().zip(&m.regions) {
-        let served = if m.outcomes.completed == 0 {
-            0.0
-        } else {
-            rm.outcomes.completed as f64 / m.outcomes.completed as f64
-        };
-        regions.insert(
-            d.region.code.clone(),
-            json!({
-                "profile": d.profile.name,
-                "instance_type": d.profile.instance_type,
-                "instances": d.instances,
-                "max_batch": d.max_batch,
-                "price_usd_per_hour": round(d.price.usd_per_hour, 4),
-                "outcomes": outcomes(&rm.outcomes),
-                "served_share": round(served, 6),
-                "ttft": latency(&rm.latency.ttft),
-                "e2e": latency(&rm.latency.e2e),
-                "queue_wait": latency(&rm.queue_wait),
-                "utilisation_mean": round(rm.utilisation.overall_mean(), 6),
-                "queue_length_mean": round(rm.queue_length.overall_mean(), 4),
-                "queue_length_max": rm.queue_length.maxima().iter().cloned().fold(0.0, f64::max),
-                "prompt_tokens": rm.prompt_tokens,
-                "output_tokens": rm.output_tokens,
-                "instance_hours": round(rm.instance_hours / reps, 4),
-                "instance_cost_usd": round(rm.instance_cost_usd / reps, 4),
-                "timeseries": {
-                    "bucket_start_s": rm.utilisation.bucket_starts_s(),
-                    "utilisation": series(&rm.utilisation, 6),
-                    "queue_length_mean": series(&rm.queue_length, 4),
-                    "queue_length_max": rm.queue_length.maxima().to_vec(),
+    let regions = sc
+        .deployments
+        .iter()
+        .zip(&m.regions)
+        .map(|(d, rm)| {
+            let doc = RegionDoc {
+                profile: d.profile.name.clone(),
+                instance_type: d.profile.instance_type.clone(),
+                instances: d.instances,
+                max_batch: d.max_batch,
+                price_usd_per_hour: round(d.price.usd_per_hour, 4),
+                outcomes: outcomes(&rm.outcomes),
+                served_share: round(share(rm.outcomes.completed, m.outcomes.completed), 6),
+                ttft: latency(&rm.latency.ttft),
+                e2e: latency(&rm.latency.e2e),
+                queue_wait: latency(&rm.queue_wait),
+                utilisation_mean: round(rm.utilisation.overall_mean(), 6),
+                queue_length_mean: round(rm.queue_length.overall_mean(), 4),
+                queue_length_max: rm.queue_length.maxima().iter().cloned().fold(0.0, f64::max),
+                prompt_tokens: rm.prompt_tokens,
+                output_tokens: rm.output_tokens,
+                instance_hours: round(rm.instance_hours / reps, 4),
+                instance_cost_usd: round(rm.instance_cost_usd / reps, 4),
+                timeseries: RegionTimeseries {
+                    bucket_start_s: rm.utilisation.bucket_starts_s(),
+                    utilisation: series(&rm.utilisation, 6),
+                    queue_length_mean: series(&rm.queue_length, 4),
+                    queue_length_max: rm.queue_length.maxima().to_vec(),
                 },
-            }),
-        );
-    }
-    let mut continents = Map::new();
-    for (c, cm) in &m.continents {
-        continents.insert(
-            c.code().to_string(),
-            json!({ "outcomes": outcomes(&cm.outcomes), "ttft": latency(&cm.latency.ttft), "e2e": latency(&cm.latency.e2e) }),
-        );
-    }
-    let slo: Vec<Value> = r
+            };
+            (d.region.code.clone(), doc)
+        })
+        .collect();
+    let continents = m
+        .continents
+        .iter()
+        .map(|(c, cm)| {
+            let doc = ContinentDoc {
+                outcomes: outcomes(&cm.outcomes),
+                ttft: latency(&cm.latency.ttft),
+                e2e: latency(&cm.latency.e2e),
+            };
+            (c.code().to_string(), doc)
+        })
+        .collect();
+    let slo = r
         .slo
         .iter()
-        .map(|s| {
-            json!({
-                "name": s.name(),
-                "target": s.target,
-                "measured": round(s.measured, 4),
-                "per_replication": ci(&s.per_replication, 4),
-                "pass": s.pass,
-            })
+        .map(|s| SloDoc {
+            name: s.name(),
+            target: s.target,
+            measured: round(s.measured, 4),
+            per_replication: ci(&s.per_replication, 4),
+            pass: s.pass,
         })
         .collect();
     let s = &r.summary;
     let total_cost: f64 = m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps;
     let duration_s = sc.simulation.duration.as_secs_f64();
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "kind": "run",
-        "meridian_version": env!("CARGO_PKG_VERSION"),
-        "scenario": {
-            "name": sc.name,
-            "content_hash": sc.content_hash,
-            "seed": r.seed,
-            "replications": r.replications,
-            "duration_s": duration_s,
-            "warmup_s": sc.simulation.warmup.as_secs_f64(),
-            "routing": match &sc.routing { RoutingConfig::Latency => "latency", RoutingConfig::Weighted { .. } => "weighted" },
+    let per_1k = if m.outcomes.completed == 0 {
+        0.0
+    } else {
+        1000.0 * total_cost * reps / m.outcomes.completed as f64
+    };
+    RunDocument {
+        schema_version: SCHEMA_VERSION,
+        kind: "run".into(),
+        meridian_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: ScenarioEcho {
+            name: sc.name.clone(),
+            content_hash: sc.content_hash.clone(),
+            seed: r.seed,
+            replications: r.replications,
+            duration_s,
+            warmup_s: sc.simulation.warmup.as_secs_f64(),
+            routing: match &sc.routing {
+                RoutingConfig::Latency => "latency",
+                RoutingConfig::Weighted { .. } => "weighted",
+            }
+            .into(),
         },
-        "outcomes": outcomes(&m.outcomes),
-        "latency": { "ttft": latency(&m.latency.ttft), "e2e": latency(&m.latency.e2e), "queue_wait": latency(&m.queue_wait) },
-        "waited_share": round(if m.outcomes.generated == 0 { 0.0 } else { m.waited as f64 / m.outcomes.generated as f64 }, 6),
-        "summary_ci95": {
-            "ttft_p50_ms": ci(&s.ttft_p50_ms, 3),
-            "ttft_p95_ms": ci(&s.ttft_p95_ms, 3),
-            "ttft_p99_ms": ci(&s.ttft_p99_ms, 3),
-            "e2e_p50_ms": ci(&s.e2e_p50_ms, 3),
-            "e2e_p95_ms": ci(&s.e2e_p95_ms, 3),
-            "e2e_p99_ms": ci(&s.e2e_p99_ms, 3),
-            "availability_pct": ci(&s.availability_pct, 4),
-            "throughput_rps": ci(&s.throughput_rps, 4),
-            "output_tokens_per_s": ci(&s.output_tokens_per_s, 3),
-            "cost_usd": ci(&s.cost_usd, 4),
+        outcomes: outcomes(&m.outcomes),
+        latency: LatencyDocs {
+            ttft: latency(&m.latency.ttft),
+            e2e: latency(&m.latency.e2e),
+            queue_wait: latency(&m.queue_wait),
         },
-        "regions": regions,
-        "continents": continents,
-        "cost": {
-            "instances_usd": round(total_cost, 4),
-            "instances_usd_per_hour": round(total_cost / (duration_s / 3600.0), 4),
-            "usd_per_1k_requests": round(if m.outcomes.completed == 0 { 0.0 } else { 1000.0 * total_cost * reps / m.outcomes.completed as f64 }, 6),
+        waited_share: round(share(m.waited, m.outcomes.generated), 6),
+        summary_ci95: SummaryDoc {
+            ttft_p50_ms: ci(&s.ttft_p50_ms, 3),
+            ttft_p95_ms: ci(&s.ttft_p95_ms, 3),
+            ttft_p99_ms: ci(&s.ttft_p99_ms, 3),
+            e2e_p50_ms: ci(&s.e2e_p50_ms, 3),
+            e2e_p95_ms: ci(&s.e2e_p95_ms, 3),
+            e2e_p99_ms: ci(&s.e2e_p99_ms, 3),
+            availability_pct: ci(&s.availability_pct, 4),
+            throughput_rps: ci(&s.throughput_rps, 4),
+            output_tokens_per_s: ci(&s.output_tokens_per_s, 3),
+            cost_usd: ci(&s.cost_usd, 4),
         },
-        "slo": slo,
-        "engine": { "events": m.events, "requests_simulated": m.requests_simulated },
-    })
+        regions,
+        continents,
+        cost: CostDoc {
+            instances_usd: round(total_cost, 4),
+            instances_usd_per_hour: round(total_cost / (duration_s / 3600.0), 4),
+            usd_per_1k_requests: round(per_1k, 6),
+        },
+        slo,
+        engine: EngineDoc {
+            events: m.events,
+            requests_simulated: m.requests_simulated,
+        },
+    }
+}
+
+/// Builds the JSON document of a run, keys sorted.
+pub fn run_document(r: &RunResult) -> Value {
+    // Through Value: serde_json's map is a BTreeMap, so keys come out sorted.
+    serde_json::to_value(run_document_typed(r)).expect("the document has no non-string keys")
 }
 
 /// Writes `value` as pretty JSON to `path` through a temporary file in the same directory

@@ -4,5 +4,6 @@ mod accounting;
 mod bad_input;
 mod cli;
 mod determinism;
+mod schema;
 mod support;
 mod validation;

@@ -3,13 +3,23 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use meridian::cli::Cli;
 
+/// Set by Ctrl-C; the simulation checks it every few thousand events.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.execute() {
+    // A second Ctrl-C while stopping is left to the default handler via the exit below.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    match cli.execute_cancellable(&INTERRUPTED) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error worth a panic.

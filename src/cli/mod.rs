@@ -6,6 +6,7 @@ mod schema;
 mod validate;
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Parser, Subcommand};
 
@@ -47,23 +48,40 @@ pub enum CliError {
     /// The catalog could not be loaded.
     #[error("{0}")]
     Catalog(#[from] CatalogError),
+    /// The run would be too long or too large; `--force` runs it anyway.
+    #[error(
+        "refusing to run: {0}\n  = help: shorten the run or lower the rate; pass --force to run it anyway"
+    )]
+    TooLarge(String),
+    /// Ctrl-C stopped the run before it finished.
+    #[error("{0}")]
+    Interrupted(#[from] crate::run::Interrupted),
     /// An output file could not be written.
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
 }
 
 impl CliError {
-    /// Process exit code: 2 for bad input (usage, scenario, catalog, output path).
+    /// Process exit code: 130 when interrupted (the shell's convention for SIGINT), 2 for
+    /// bad input (usage, scenario, catalog, output path, a run too large).
     pub fn exit_code(&self) -> i32 {
-        2
+        match self {
+            CliError::Interrupted(_) => 130,
+            _ => 2,
+        }
     }
 }
 
 impl Cli {
     /// Runs the chosen subcommand; returns the text for stdout.
     pub fn execute(&self) -> Result<String, CliError> {
+        self.execute_cancellable(&AtomicBool::new(false))
+    }
+
+    /// Like [`execute`](Self::execute); long work stops soon after `cancel` is set.
+    pub fn execute_cancellable(&self, cancel: &AtomicBool) -> Result<String, CliError> {
         match &self.command {
-            Command::Run(args) => args.execute(&self.catalog()?),
+            Command::Run(args) => args.execute(&self.catalog()?, cancel),
             Command::Validate(args) => args.execute(&self.catalog()?),
             Command::Schema(args) => args.execute(),
         }

@@ -1,13 +1,14 @@
 //! `meridian run`: simulate a scenario.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
 use super::CliError;
 use crate::catalog::Catalog;
 use crate::report;
-use crate::run::{RunOptions, run};
+use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -23,21 +24,28 @@ pub struct RunArgs {
     /// Write the JSON result document here (written atomically).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Run even if the estimated event count or memory exceeds the safety limits.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl RunArgs {
-    pub fn execute(&self, catalog: &Catalog) -> Result<String, CliError> {
+    /// Runs the scenario; stops early, writing nothing, once `cancel` is set (Ctrl-C).
+    pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
         let scenario = Scenario::from_file(&self.scenario, catalog)?;
         if let Some(path) = &self.json {
             check_output_dir(path)?;
         }
-        let result = run(
-            &scenario,
-            RunOptions {
-                seed: self.seed,
-                replications: self.replications,
-            },
-        );
+        let options = RunOptions {
+            seed: self.seed,
+            replications: self.replications,
+        };
+        if !self.force
+            && let Some(why) = RunBudget::estimate(&with_overrides(&scenario, options)).excess()
+        {
+            return Err(CliError::TooLarge(why));
+        }
+        let result = run_cancellable(&scenario, options, cancel)?;
         if let Some(path) = &self.json {
             report::write_json_atomically(path, &report::run_document(&result)).map_err(|e| {
                 CliError::Output {

@@ -4,9 +4,14 @@
 //! so the set of results does not depend on which thread ran which replication; merging in
 //! replication order then makes the merged figures bit-identical for any thread count.
 
+mod budget;
 mod slo;
 
+pub use budget::RunBudget;
+
 pub use slo::{SloCheck, SloKind};
+
+use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 
@@ -101,8 +106,35 @@ pub struct RunResult {
     pub slo: Vec<SloCheck>,
 }
 
+/// The run was cancelled (Ctrl-C) before it finished; nothing was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted before the run finished; no results were written")]
+pub struct Interrupted;
+
 /// Runs every replication of `scenario` (in parallel on the rayon pool) and merges them.
 pub fn run(scenario: &Scenario, options: RunOptions) -> RunResult {
+    let never = AtomicBool::new(false);
+    run_cancellable(scenario, options, &never).expect("a run that is never cancelled finishes")
+}
+
+/// Like [`run`], but stops every replication soon after `cancel` becomes true.
+pub fn run_cancellable(
+    scenario: &Scenario,
+    options: RunOptions,
+    cancel: &AtomicBool,
+) -> Result<RunResult, Interrupted> {
+    let scenario = with_overrides(scenario, options);
+    let n = scenario.simulation.replications;
+    let results: Vec<ReplicationMetrics> = (0..n)
+        .into_par_iter()
+        .map(|rep| world::simulate_cancellable(&scenario, rep, cancel))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(Interrupted)?;
+    Ok(merge(scenario, results))
+}
+
+/// The scenario with the command line's overrides applied.
+pub fn with_overrides(scenario: &Scenario, options: RunOptions) -> Scenario {
     let mut scenario = scenario.clone();
     if let Some(seed) = options.seed {
         scenario.simulation.seed = seed;
@@ -110,11 +142,11 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> RunResult {
     if let Some(n) = options.replications {
         scenario.simulation.replications = n.max(1);
     }
+    scenario
+}
+
+fn merge(scenario: Scenario, results: Vec<ReplicationMetrics>) -> RunResult {
     let n = scenario.simulation.replications;
-    let results: Vec<ReplicationMetrics> = (0..n)
-        .into_par_iter()
-        .map(|rep| world::simulate(&scenario, rep))
-        .collect();
     let duration_s = scenario.simulation.duration.as_secs_f64();
     let per_replication: Vec<ReplicationSummary> = results
         .iter()

@@ -14,6 +14,7 @@ pub mod tokens;
 mod region;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -101,6 +102,29 @@ pub fn simulate(scenario: &Scenario, replication: u32) -> ReplicationMetrics {
     let mut world = World::new(scenario, replication);
     world.run();
     world.finish()
+}
+
+/// Events processed between two looks at the cancel flag: often enough to stop within a
+/// millisecond, rarely enough to cost nothing.
+const CANCEL_CHECK_EVENTS: u64 = 4096;
+
+/// Like [`simulate`], but gives up (returning `None`) soon after `cancel` becomes true.
+pub fn simulate_cancellable(
+    scenario: &Scenario,
+    replication: u32,
+    cancel: &AtomicBool,
+) -> Option<ReplicationMetrics> {
+    let mut world = World::new(scenario, replication);
+    world.start();
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        if !world.step(CANCEL_CHECK_EVENTS) {
+            break;
+        }
+    }
+    Some(world.finish())
 }
 
 impl<'s> World<'s> {
@@ -199,10 +223,23 @@ impl<'s> World<'s> {
 
     /// Processes events until the end of the measured window.
     pub fn run(&mut self) {
+        self.start();
+        while self.step(u64::MAX) {}
+    }
+
+    /// Schedules every site's first request.
+    fn start(&mut self) {
         for site in 0..self.sites.len() {
             self.schedule_next_send(site as u32, SimTime::ZERO);
         }
-        while let Some((now, event)) = self.queue.pop_before(self.end) {
+    }
+
+    /// Processes up to `max_events` events; `false` once the run has reached its end.
+    fn step(&mut self, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            let Some((now, event)) = self.queue.pop_before(self.end) else {
+                return false;
+            };
             match event {
                 Event::UserSends { site } => self.on_user_sends(now, site),
                 Event::ReachesRegion { request } => self.on_reaches_region(now, request),
@@ -213,6 +250,7 @@ impl<'s> World<'s> {
                 } => self.on_milestone(now, region, instance, generation),
             }
         }
+        true
     }
 
     fn schedule_next_send(&mut self, site: u32, _now: SimTime) {

@@ -4,6 +4,7 @@ mod accounting;
 mod bad_input;
 mod cli;
 mod determinism;
+mod guards;
 mod schema;
 mod support;
 mod validation;

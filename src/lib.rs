@@ -20,9 +20,11 @@
 //! * [`metrics`] collects streaming, mergeable statistics.
 //! * [`report`] turns results into the terminal summary and the JSON document.
 //! * [`run`] ties it together: replications in parallel, merged deterministically.
+//! * [`compare`] checks a result document against a baseline (`meridian check`).
 
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod metrics;
 pub mod report;

@@ -60,6 +60,21 @@ pub struct Region {
     pub geography: String,
 }
 
+impl Region {
+    /// The continent the region's city is on, for partitions and residency rules.
+    pub fn continent(&self) -> Continent {
+        match self.geography.as_str() {
+            "US" => Continent::NorthAmerica,
+            g if g.starts_with("NA") => Continent::NorthAmerica,
+            "SouthAmerica" => Continent::SouthAmerica,
+            "EU" => Continent::Europe,
+            "Africa" => Continent::Africa,
+            _ if matches!(self.country.as_str(), "Australia" | "New Zealand") => Continent::Oceania,
+            _ => Continent::Asia,
+        }
+    }
+}
+
 /// Continents used to group users in reports and for residency rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Continent {

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions, one file per subcommand, and the error type
 //! rendered for humans at the edge with its exit code.
 
+mod check;
 mod run;
 mod schema;
 mod validate;
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 use crate::catalog::{Catalog, CatalogError};
 use crate::scenario::ScenarioError;
 
+pub use check::{CheckArgs, CheckError, CheckFormat};
 pub use run::RunArgs;
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
@@ -34,6 +36,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file without running it.
     Validate(ValidateArgs),
+    /// Compare a result document with a baseline (exit 0 ok, 1 regression, 2 unusable).
+    Check(CheckArgs),
     /// Print the JSON Schema of the documents meridian writes.
     Schema(SchemaArgs),
 }
@@ -59,6 +63,9 @@ pub enum CliError {
     /// An output file could not be written.
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
+    /// `meridian check` found a regression (exit 1) or could not compare (exit 2).
+    #[error("{0}")]
+    Check(#[from] CheckError),
 }
 
 impl CliError {
@@ -67,6 +74,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Interrupted(_) => 130,
+            CliError::Check(e) => e.exit_code(),
             _ => 2,
         }
     }
@@ -83,6 +91,7 @@ impl Cli {
         match &self.command {
             Command::Run(args) => args.execute(&self.catalog()?, cancel),
             Command::Validate(args) => args.execute(&self.catalog()?),
+            Command::Check(args) => args.execute(),
             Command::Schema(args) => args.execute(),
         }
     }

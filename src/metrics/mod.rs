@@ -9,10 +9,14 @@ mod histogram;
 mod outcomes;
 mod replication;
 mod stats;
+mod success;
 mod timeseries;
 
 pub use histogram::LatencyHistogram;
 pub use outcomes::Outcomes;
-pub use replication::{ContinentMetrics, LatencySet, RegionMetrics, ReplicationMetrics};
+pub use replication::{
+    ContinentMetrics, FaultObservation, LatencySet, RegionMetrics, ReplicationMetrics,
+};
 pub use stats::{MeanCi, mean_ci95};
+pub use success::{SUCCESS_BUCKET, SuccessSeries};
 pub use timeseries::TimeWeightedSeries;

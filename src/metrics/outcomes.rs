@@ -3,8 +3,8 @@
 use std::ops::AddAssign;
 
 /// Counts by outcome. Every request generated in the measured window ends in exactly one of
-/// `completed`, `throttled`, `rejected`, `timed_out` or `in_flight_at_end`; `generated` is
-/// their sum and
+/// `completed`, `throttled`, `rejected`, `timed_out`, `failed` or `in_flight_at_end`;
+/// `generated` is their sum and
 /// [`Outcomes::is_balanced`] checks it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes {
@@ -18,6 +18,8 @@ pub struct Outcomes {
     pub rejected: u64,
     /// No first token within the region's timeout (HTTP 504), in the queue or in service.
     pub timed_out: u64,
+    /// Failed by a fault: the region was down or cut off, or answered 5xx.
+    pub failed: u64,
     /// Still queued, in service or on the wire when the run ended.
     pub in_flight_at_end: u64,
 }
@@ -25,7 +27,7 @@ pub struct Outcomes {
 impl Outcomes {
     /// Requests whose fate is known.
     pub fn finished(&self) -> u64 {
-        self.completed + self.throttled + self.rejected + self.timed_out
+        self.completed + self.throttled + self.rejected + self.timed_out + self.failed
     }
 
     /// Every generated request is accounted for exactly once.
@@ -51,6 +53,7 @@ impl AddAssign for Outcomes {
         self.throttled += o.throttled;
         self.rejected += o.rejected;
         self.timed_out += o.timed_out;
+        self.failed += o.failed;
         self.in_flight_at_end += o.in_flight_at_end;
     }
 }
@@ -67,6 +70,7 @@ mod tests {
             throttled: 1,
             rejected: 1,
             timed_out: 1,
+            failed: 0,
             in_flight_at_end: 1,
         };
         assert!(o.is_balanced());

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{LatencyHistogram, Outcomes, TimeWeightedSeries};
+use super::{LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries};
 use crate::catalog::Continent;
+use crate::engine::SimTime;
 
 /// Time to first token and end-to-end latency, as the client sees them.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +64,24 @@ pub struct ReplicationMetrics {
     pub events: u64,
     /// Requests generated including warm-up.
     pub requests_simulated: u64,
+    /// Attempts beyond each request's first (client retries).
+    pub retries: u64,
+    /// Served and unserved requests over time, by first-send time.
+    pub success: SuccessSeries,
+    /// What was seen of each scenario fault, index-aligned with the scenario's faults.
+    pub faults: Vec<FaultObservation>,
+}
+
+/// What one replication saw of one fault.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FaultObservation {
+    /// When health checks marked the region unhealthy (after the fault started).
+    pub detected_at: Option<SimTime>,
+    /// The last attempt that reached the faulty region while the fault lasted: after it,
+    /// traffic had left.
+    pub last_attempt_at: Option<SimTime>,
+    /// Attempts that reached the region while the fault lasted.
+    pub attempts_during: u64,
 }
 
 impl RegionMetrics {
@@ -99,5 +118,9 @@ impl ReplicationMetrics {
         }
         self.events += o.events;
         self.requests_simulated += o.requests_simulated;
+        self.retries += o.retries;
+        self.success.merge(&o.success);
+        // Per-replication observations are not summed; the first replication's stand for
+        // the pooled result (`run` reports all of them with confidence intervals).
     }
 }

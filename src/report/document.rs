@@ -35,7 +35,35 @@ pub struct RunDocument {
     pub cost: CostDoc,
     /// Each service-level objective of the scenario, checked.
     pub slo: Vec<SloDoc>,
+    /// What each fault of the scenario did (empty without faults).
+    pub faults: Vec<FaultDoc>,
+    /// Client attempts beyond the first, all replications.
+    pub retries: u64,
     pub engine: EngineDoc,
+}
+
+/// One fault's effect across replications.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultDoc {
+    pub label: String,
+    /// From the start of the measured window.
+    pub start_s: f64,
+    pub duration_s: f64,
+    /// Fault start to health checks marking the region unhealthy (`n` = replications where
+    /// they did).
+    pub detected_after_s: MeanCiDoc,
+    /// Fault start to the last attempt that still reached the faulty region.
+    pub traffic_left_after_s: MeanCiDoc,
+    /// Attempts that reached the faulty region during the fault, per replication.
+    pub attempts_during: MeanCiDoc,
+    /// Fault start until the success ratio over 60 s is back at the target for good.
+    pub recovery_s: MeanCiDoc,
+    pub recovered_replications: usize,
+    /// Requests not served between the fault start and recovery, per replication.
+    pub lost_requests: MeanCiDoc,
+    /// Success ratio the recovery is judged against (the availability SLO, else 99 %).
+    pub recovery_target_pct: f64,
 }
 
 /// Identifies the input: a document is only comparable with one of the same scenario and seed.
@@ -53,7 +81,8 @@ pub struct ScenarioEcho {
     pub routing: String,
 }
 
-/// Outcome counts. `generated = completed + throttled + rejected + timed_out + in_flight_at_end`.
+/// Outcome counts. `generated = completed + throttled + rejected + timed_out + failed +
+/// in_flight_at_end`; for a region, `generated` counts requests whose last attempt went there.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomesDoc {
@@ -65,6 +94,8 @@ pub struct OutcomesDoc {
     pub rejected: u64,
     /// HTTP 504: no first token within the region's timeout.
     pub timed_out: u64,
+    /// Lost to a fault: the region was down or cut off, or answered 5xx.
+    pub failed: u64,
     pub in_flight_at_end: u64,
     /// completed ÷ (generated − in flight), %.
     pub availability_pct: f64,

@@ -14,7 +14,6 @@ use super::document::*;
 
 use crate::metrics::{LatencyHistogram, MeanCi, Outcomes, TimeWeightedSeries};
 use crate::run::RunResult;
-use crate::scenario::RoutingConfig;
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -45,6 +44,7 @@ fn outcomes(o: &Outcomes) -> OutcomesDoc {
         throttled: o.throttled,
         rejected: o.rejected,
         timed_out: o.timed_out,
+        failed: o.failed,
         in_flight_at_end: o.in_flight_at_end,
         availability_pct: round(o.availability_pct(), 4),
     }
@@ -150,11 +150,7 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
             replications: r.replications,
             duration_s,
             warmup_s: sc.simulation.warmup.as_secs_f64(),
-            routing: match &sc.routing {
-                RoutingConfig::Latency => "latency",
-                RoutingConfig::Weighted { .. } => "weighted",
-            }
-            .into(),
+            routing: sc.routing.name().into(),
         },
         outcomes: outcomes(&m.outcomes),
         latency: LatencyDocs {
@@ -183,6 +179,23 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
             usd_per_1k_requests: round(per_1k, 6),
         },
         slo,
+        faults: r
+            .faults
+            .iter()
+            .map(|f| FaultDoc {
+                label: f.label.clone(),
+                start_s: f.start_s,
+                duration_s: f.duration_s,
+                detected_after_s: ci(&f.detected_after_s, 3),
+                traffic_left_after_s: ci(&f.traffic_left_after_s, 3),
+                attempts_during: ci(&f.attempts_during, 3),
+                recovery_s: ci(&f.recovery_s, 3),
+                recovered_replications: f.recovered_replications,
+                lost_requests: ci(&f.lost_requests, 3),
+                recovery_target_pct: f.recovery_target_pct,
+            })
+            .collect(),
+        retries: m.retries,
         engine: EngineDoc {
             events: m.events,
             requests_simulated: m.requests_simulated,

@@ -75,12 +75,13 @@ pub fn run_summary(r: &RunResult) -> String {
     let o = &m.outcomes;
     let _ = writeln!(
         out,
-        "requests: {} generated, {} completed, {} throttled, {} rejected, {} timed out, {} in flight at end — availability {:.3} %\n",
+        "requests: {} generated, {} completed, {} throttled, {} rejected, {} timed out, {} failed, {} in flight at end — availability {:.3} %\n",
         o.generated,
         o.completed,
         o.throttled,
         o.rejected,
         o.timed_out,
+        o.failed,
         o.in_flight_at_end,
         o.availability_pct()
     );
@@ -190,6 +191,36 @@ pub fn run_summary(r: &RunResult) -> String {
         ]);
     }
     out.push_str(&t.render());
+
+    if !r.faults.is_empty() {
+        out.push('\n');
+        let mut t = Table::new(&[
+            "fault",
+            "detected after [s]",
+            "traffic left after [s]",
+            "recovery [s]",
+            "lost requests",
+            "recovered",
+        ]);
+        let ci = |m: &crate::metrics::MeanCi| {
+            if m.n == 0 {
+                "–".to_string()
+            } else {
+                format!("{:.1} ± {:.1}", m.mean, m.ci95)
+            }
+        };
+        for f in &r.faults {
+            t.row(vec![
+                f.label.clone(),
+                ci(&f.detected_after_s),
+                ci(&f.traffic_left_after_s),
+                ci(&f.recovery_s),
+                ci(&f.lost_requests),
+                format!("{}/{}", f.recovered_replications, r.replications),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
 
     if !r.slo.is_empty() {
         out.push('\n');

@@ -1,35 +1,36 @@
-//! Latency-based routing (Route 53 latency records): each site goes to the region with the
-//! lowest expected RTT. Not load-aware: a busy region keeps its users.
+//! Latency-based routing (Route 53 latency records): each site goes to the healthy region
+//! with the lowest expected RTT. Not load-aware: a busy region keeps its users.
 
-use super::RoutingPolicy;
+use super::{RoutingPolicy, effective_health};
 
 pub struct LatencyRouting {
-    best: Vec<usize>,
+    /// Per site, regions from nearest to farthest (ties keep scenario order).
+    order: Vec<Vec<usize>>,
 }
 
 impl LatencyRouting {
-    /// `expected_rtt_ms[site][deployment]`; ties go to the earlier deployment.
+    /// `expected_rtt_ms[site][deployment]`.
     pub fn new(expected_rtt_ms: &[Vec<f64>]) -> LatencyRouting {
-        let best = expected_rtt_ms
+        let order = expected_rtt_ms
             .iter()
             .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .fold(
-                        (0, f64::INFINITY),
-                        |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) },
-                    )
-                    .0
+                let mut idx: Vec<usize> = (0..row.len()).collect();
+                idx.sort_by(|a, b| row[*a].total_cmp(&row[*b]));
+                idx
             })
             .collect();
-        LatencyRouting { best }
+        LatencyRouting { order }
     }
 }
 
 impl RoutingPolicy for LatencyRouting {
     #[inline]
-    fn choose(&mut self, site: usize) -> usize {
-        self.best[site]
+    fn choose(&mut self, site: usize, healthy: &[bool]) -> usize {
+        let order = &self.order[site];
+        *order
+            .iter()
+            .find(|r| effective_health(healthy, **r))
+            .unwrap_or(&order[0])
     }
 }
 
@@ -38,10 +39,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn picks_lowest_rtt_per_site() {
+    fn picks_lowest_rtt_healthy_region_per_site() {
         let rtt = vec![vec![50.0, 10.0, 30.0], vec![5.0, 5.0, 9.0]];
         let mut r = LatencyRouting::new(&rtt);
-        assert_eq!(r.choose(0), 1);
-        assert_eq!(r.choose(1), 0);
+        let all = [true, true, true];
+        assert_eq!(r.choose(0, &all), 1);
+        assert_eq!(r.choose(1, &all), 0);
+        assert_eq!(r.choose(0, &[true, false, true]), 2);
+        // Nothing healthy: answer as if all were.
+        assert_eq!(r.choose(0, &[false, false, false]), 1);
     }
 }

@@ -1,9 +1,14 @@
 //! Routing: which region serves a request. One file per policy behind [`RoutingPolicy`];
-//! [`build`] picks the implementation from the scenario in one place.
+//! [`build`] picks the implementation from the scenario in one place. Policies answer DNS
+//! queries: they see which regions pass their health checks, never how loaded they are.
 
+mod dns;
+mod failover;
 mod latency;
 mod weighted;
 
+pub use dns::DnsCache;
+pub use failover::FailoverRouting;
 pub use latency::LatencyRouting;
 pub use weighted::WeightedRouting;
 
@@ -11,16 +16,19 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::scenario::RoutingConfig;
 
-/// What a policy knows about the world when it decides.
+/// What a policy knows about the world when it is built.
 pub struct RoutingContext<'a> {
     /// Expected RTT in ms from each user site (rows) to each deployment (columns), without
     /// jitter: what a DNS service's latency measurements would converge to.
     pub expected_rtt_ms: &'a [Vec<f64>],
 }
 
-/// Chooses a deployment (index into the scenario's regions) for each request.
+/// Chooses a deployment (index into the scenario's regions) for a query from a site.
 pub trait RoutingPolicy: Send {
-    fn choose(&mut self, site: usize) -> usize;
+    /// `healthy[r]` says whether region `r` passes its health checks. When no region is
+    /// healthy, Route 53 answers as if all were (it never returns an empty answer for these
+    /// record types), and so do the policies here.
+    fn choose(&mut self, site: usize, healthy: &[bool]) -> usize;
 }
 
 /// Builds the policy the scenario asks for. `rng` is the routing stream: only policies that
@@ -33,5 +41,14 @@ pub fn build(
     match config {
         RoutingConfig::Latency => Box::new(LatencyRouting::new(ctx.expected_rtt_ms)),
         RoutingConfig::Weighted { weights } => Box::new(WeightedRouting::new(weights, rng)),
+        RoutingConfig::Failover { primary, secondary } => {
+            Box::new(FailoverRouting::new(*primary, *secondary))
+        }
     }
+}
+
+/// Health as Route 53 applies it: if nothing is healthy, everything is.
+#[inline]
+pub(crate) fn effective_health(healthy: &[bool], r: usize) -> bool {
+    healthy[r] || !healthy.iter().any(|h| *h)
 }

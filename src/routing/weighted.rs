@@ -1,41 +1,55 @@
-//! Weighted routing (Route 53 weighted records): share = weight ÷ sum of weights. A weight of
-//! 0 is never chosen, unless every weight is 0, in which case all are chosen equally.
+//! Weighted routing (Route 53 weighted records): share = weight ÷ sum of weights over the
+//! healthy records. A weight of 0 is never chosen, unless every remaining weight is 0, in
+//! which case all remaining records are chosen equally.
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::RoutingPolicy;
+use super::{RoutingPolicy, effective_health};
 
 pub struct WeightedRouting {
-    cumulative: Vec<f64>,
+    weights: Vec<f64>,
     rng: Pcg64Mcg,
 }
 
 impl WeightedRouting {
     pub fn new(weights: &[f64], rng: Pcg64Mcg) -> WeightedRouting {
-        let all_zero = weights.iter().all(|w| *w == 0.0);
-        let mut acc = 0.0;
-        let cumulative = weights
-            .iter()
-            .map(|w| {
-                acc += if all_zero { 1.0 } else { *w };
-                acc
-            })
-            .collect();
-        WeightedRouting { cumulative, rng }
+        WeightedRouting {
+            weights: weights.to_vec(),
+            rng,
+        }
     }
 }
 
 impl RoutingPolicy for WeightedRouting {
     #[inline]
-    fn choose(&mut self, _site: usize) -> usize {
-        let total = *self.cumulative.last().unwrap_or(&0.0);
-        let u = self.rng.random::<f64>() * total;
-        // First bucket whose upper edge exceeds u: zero-weight buckets have no width.
-        self.cumulative
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.cumulative.len().saturating_sub(1))
+    fn choose(&mut self, _site: usize, healthy: &[bool]) -> usize {
+        let n = self.weights.len();
+        let eligible = |r: usize| effective_health(healthy, r);
+        let total: f64 = (0..n)
+            .filter(|r| eligible(*r))
+            .map(|r| self.weights[r])
+            .sum();
+        let u = self.rng.random::<f64>();
+        if total == 0.0 {
+            // Every remaining weight is 0: all remaining records are equally likely.
+            let candidates: Vec<usize> = (0..n).filter(|r| eligible(*r)).collect();
+            return candidates[((u * candidates.len() as f64) as usize).min(candidates.len() - 1)];
+        }
+        let target = u * total;
+        let mut acc = 0.0;
+        let mut last = 0;
+        for r in (0..n).filter(|r| eligible(*r)) {
+            if self.weights[r] == 0.0 {
+                continue;
+            }
+            acc += self.weights[r];
+            last = r;
+            if target < acc {
+                return r;
+            }
+        }
+        last
     }
 }
 
@@ -50,7 +64,7 @@ mod tests {
         let n = 200_000;
         let mut counts = vec![0u32; weights.len()];
         for _ in 0..n {
-            counts[r.choose(0)] += 1;
+            counts[r.choose(0, &vec![true; weights.len()])] += 1;
         }
         counts.iter().map(|c| *c as f64 / n as f64).collect()
     }
@@ -69,5 +83,22 @@ mod tests {
     fn all_zero_means_equal() {
         let s = shares(&[0.0, 0.0]);
         assert!((s[0] - 0.5).abs() < 0.006, "{s:?}");
+    }
+
+    #[test]
+    fn unhealthy_records_are_removed() {
+        let mut r = WeightedRouting::new(
+            &[10.0, 30.0, 60.0],
+            RngStreams::new(3, 0).stream(StreamId::new(9, 1)),
+        );
+        for _ in 0..1000 {
+            assert_ne!(r.choose(0, &[true, true, false]), 2);
+        }
+        // Only a zero-weight record left healthy: it is returned.
+        let mut r = WeightedRouting::new(
+            &[0.0, 30.0],
+            RngStreams::new(3, 0).stream(StreamId::new(9, 2)),
+        );
+        assert_eq!(r.choose(0, &[true, false]), 0);
     }
 }

@@ -5,9 +5,11 @@
 //! replication order then makes the merged figures bit-identical for any thread count.
 
 mod budget;
+mod faults;
 mod slo;
 
 pub use budget::RunBudget;
+pub use faults::{DEFAULT_RECOVERY_TARGET_PCT, FaultSummary, RECOVERY_WINDOW};
 
 pub use slo::{SloCheck, SloKind};
 
@@ -104,6 +106,8 @@ pub struct RunResult {
     pub per_replication: Vec<ReplicationSummary>,
     pub summary: SummaryCi,
     pub slo: Vec<SloCheck>,
+    /// What each scenario fault did, index-aligned with the scenario's faults.
+    pub faults: Vec<FaultSummary>,
 }
 
 /// The run was cancelled (Ctrl-C) before it finished; nothing was measured.
@@ -157,6 +161,7 @@ fn merge(scenario: Scenario, results: Vec<ReplicationMetrics>) -> RunResult {
         merged.merge(m);
     }
     let slo = slo::check(&scenario, &results, &merged);
+    let faults = faults::summarise(&scenario, &results);
     let summary = SummaryCi::of(&per_replication);
     RunResult {
         seed: scenario.simulation.seed,
@@ -166,5 +171,6 @@ fn merge(scenario: Scenario, results: Vec<ReplicationMetrics>) -> RunResult {
         per_replication,
         summary,
         slo,
+        faults,
     }
 }

@@ -7,10 +7,14 @@
 mod diurnal;
 mod error;
 mod raw;
+mod topology;
 mod validate;
 
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
+pub use topology::{
+    DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,
+};
 
 use std::path::Path;
 
@@ -31,6 +35,14 @@ pub struct Scenario {
     pub deployments: Vec<Deployment>,
     pub routing: RoutingConfig,
     pub slo: SloTargets,
+    /// Faults on the timeline, in the order given.
+    pub faults: Vec<Fault>,
+    /// Health checks on every region; without them every region counts as healthy.
+    pub health_check: Option<HealthCheckConfig>,
+    /// DNS answer caching; without it every request resolves afresh.
+    pub dns: Option<DnsConfig>,
+    /// Client retries ([`RetryPolicy::NONE`] unless `[retry]` is given).
+    pub retry: RetryPolicy,
 }
 
 /// Run length and statistics settings.
@@ -177,6 +189,9 @@ pub enum RoutingConfig {
     /// Share = weight ÷ sum, one weight per deployment (index-aligned), Route 53 semantics:
     /// weight 0 is never chosen unless all are 0, then all are equal.
     Weighted { weights: Vec<f64> },
+    /// Active-passive (Route 53 failover records): the primary while its health check
+    /// passes, else the secondary if healthy, else the primary again.
+    Failover { primary: usize, secondary: usize },
 }
 
 /// A latency target: the given percentile must not exceed `max_ms`.
@@ -192,6 +207,17 @@ pub struct SloTargets {
     pub ttft: Option<LatencyTarget>,
     pub e2e: Option<LatencyTarget>,
     pub availability_pct: Option<f64>,
+}
+
+impl RoutingConfig {
+    /// The policy's name as written in scenarios.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RoutingConfig::Latency => "latency",
+            RoutingConfig::Weighted { .. } => "weighted",
+            RoutingConfig::Failover { .. } => "failover",
+        }
+    }
 }
 
 impl Scenario {

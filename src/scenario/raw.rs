@@ -20,6 +20,114 @@ pub struct RawScenario {
     pub routing: RawRouting,
     #[serde(default)]
     pub slo: RawSlo,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    pub health_check: Option<RawHealthCheck>,
+    pub dns: Option<RawDns>,
+    pub retry: Option<RawRetry>,
+}
+
+/// A fault on the timeline; times are from the start of the measured window.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawFault {
+    Outage {
+        region: String,
+        start_s: f64,
+        duration_s: f64,
+    },
+    Degradation {
+        region: String,
+        start_s: f64,
+        duration_s: f64,
+        #[serde(default)]
+        added_latency_ms: f64,
+        #[serde(default)]
+        error_rate: f64,
+    },
+    Partition {
+        continent: String,
+        region: String,
+        start_s: f64,
+        duration_s: f64,
+    },
+    QuotaCut {
+        region: String,
+        start_s: f64,
+        duration_s: f64,
+        factor: f64,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthCheck {
+    #[serde(default = "default_hc_interval_s")]
+    pub interval_s: f64,
+    #[serde(default = "default_hc_threshold")]
+    pub failure_threshold: u32,
+    pub checker_regions: Option<Vec<String>>,
+    #[serde(default = "default_hc_quorum_pct")]
+    pub healthy_quorum_pct: f64,
+}
+
+fn default_hc_interval_s() -> f64 {
+    30.0
+}
+fn default_hc_threshold() -> u32 {
+    3
+}
+fn default_hc_quorum_pct() -> f64 {
+    18.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDns {
+    #[serde(default = "default_dns_ttl_s")]
+    pub ttl_s: f64,
+    #[serde(default)]
+    pub stale_share: f64,
+    #[serde(default = "default_stale_ttl_factor")]
+    pub stale_ttl_factor: f64,
+    #[serde(default = "default_resolvers_per_site")]
+    pub resolvers_per_site: u32,
+}
+
+fn default_dns_ttl_s() -> f64 {
+    60.0
+}
+fn default_stale_ttl_factor() -> f64 {
+    10.0
+}
+fn default_resolvers_per_site() -> u32 {
+    16
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_backoff_base_ms")]
+    pub backoff_base_ms: f64,
+    #[serde(default = "default_backoff_cap_ms")]
+    pub backoff_cap_ms: f64,
+    #[serde(default = "default_deadline_s")]
+    pub deadline_s: f64,
+}
+
+fn default_max_attempts() -> u32 {
+    3
+}
+fn default_backoff_base_ms() -> f64 {
+    1000.0
+}
+fn default_backoff_cap_ms() -> f64 {
+    20_000.0
+}
+fn default_deadline_s() -> f64 {
+    120.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +323,8 @@ pub enum RawService {
 pub struct RawRouting {
     pub policy: String,
     pub weights: Option<BTreeMap<String, f64>>,
+    pub primary: Option<String>,
+    pub secondary: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,6 +8,7 @@ use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
 use super::raw::{
     RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
 };
+use super::topology;
 use super::*;
 use crate::catalog::{Catalog, Continent, Site};
 
@@ -24,13 +25,18 @@ pub const MAX_INSTANCES: u32 = 100_000;
 /// z-score of the 90th percentile of the standard normal.
 const Z90: f64 = 1.281_551_565_545;
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     file: &'a str,
     src: &'a str,
 }
 
 impl Checker<'_> {
-    fn err(&self, path: &FieldPath, message: String, hint: impl Into<String>) -> ScenarioError {
+    pub(super) fn err(
+        &self,
+        path: &FieldPath,
+        message: String,
+        hint: impl Into<String>,
+    ) -> ScenarioError {
         let span = locate(self.src, path);
         ScenarioError::Invalid(Box::new(
             Diagnostic::at(self.file, self.src, span, format!("{path}: {message}")).with_hint(hint),
@@ -38,7 +44,7 @@ impl Checker<'_> {
     }
 
     /// A finite number within `[lo, hi]`.
-    fn range(
+    pub(super) fn range(
         &self,
         path: &FieldPath,
         v: f64,
@@ -57,7 +63,7 @@ impl Checker<'_> {
     }
 
     /// A finite number > 0 and ≤ hi.
-    fn positive(
+    pub(super) fn positive(
         &self,
         path: &FieldPath,
         v: f64,
@@ -108,6 +114,30 @@ pub(super) fn parse_and_validate(
     let deployments = check_regions(&c, &raw.regions, catalog)?;
     let routing = check_routing(&c, &raw.routing, &deployments)?;
     let slo = check_slo(&c, &raw)?;
+    let faults = topology::check_faults(&c, &raw.faults, &deployments, &simulation)?;
+    let health_check = raw
+        .health_check
+        .as_ref()
+        .map(|h| topology::check_health(&c, h, catalog))
+        .transpose()?;
+    let dns = raw
+        .dns
+        .as_ref()
+        .map(|d| topology::check_dns(&c, d))
+        .transpose()?;
+    let retry = raw
+        .retry
+        .as_ref()
+        .map(|r| topology::check_retry(&c, r))
+        .transpose()?
+        .unwrap_or(topology::RetryPolicy::NONE);
+    if matches!(routing, RoutingConfig::Failover { .. }) && health_check.is_none() {
+        return Err(c.err(
+            &FieldPath::default().key("routing").key("policy"),
+            "failover routing needs health checks to know when the primary is down".into(),
+            "add a [health_check] section (interval_s = 10 or 30, failure_threshold = 1..10)",
+        ));
+    }
 
     let scenario = Scenario {
         name: raw.name.unwrap_or_else(|| file.to_string()),
@@ -120,6 +150,10 @@ pub(super) fn parse_and_validate(
         deployments,
         routing,
         slo,
+        faults,
+        health_check,
+        dns,
+        retry,
     };
     let expected = scenario.expected_requests_per_replication();
     if expected > MAX_REQUESTS_PER_REPLICATION {
@@ -722,17 +756,58 @@ fn check_routing(
     deployments: &[Deployment],
 ) -> Result<RoutingConfig, ScenarioError> {
     let p = FieldPath::default().key("routing");
-    const POLICIES: [&str; 2] = ["latency", "weighted"];
+    const POLICIES: [&str; 3] = ["latency", "weighted", "failover"];
+    // Keys that belong to one policy only: set under another they would be ignored.
+    let uses = |key: &str| match raw.policy.as_str() {
+        "weighted" => key == "weights",
+        "failover" => key == "primary" || key == "secondary",
+        _ => false,
+    };
+    for (key, set) in [
+        ("weights", raw.weights.is_some()),
+        ("primary", raw.primary.is_some()),
+        ("secondary", raw.secondary.is_some()),
+    ] {
+        if set && POLICIES.contains(&raw.policy.as_str()) && !uses(key) {
+            return Err(c.err(
+                &p.clone().key(key),
+                format!("`{key}` is set but the policy is \"{}\"", raw.policy),
+                format!("remove `{key}`, or choose the policy that uses it"),
+            ));
+        }
+    }
+    let region_index = |key: &str, code: &Option<String>| -> Result<usize, ScenarioError> {
+        let code = code.as_ref().ok_or_else(|| {
+            c.err(
+                &p.clone().key("policy"),
+                format!("failover routing needs `{key}`"),
+                "set primary = \"<region>\" and secondary = \"<region>\"",
+            )
+        })?;
+        deployments
+            .iter()
+            .position(|d| &d.region.code == code)
+            .ok_or_else(|| {
+                c.err(
+                    &p.clone().key(key),
+                    format!("{key} \"{code}\" has no [[regions]] entry"),
+                    "name one of the scenario's regions",
+                )
+            })
+    };
     match raw.policy.as_str() {
-        "latency" => {
-            if raw.weights.is_some() {
+        "latency" => Ok(RoutingConfig::Latency),
+        "failover" => {
+            let primary = region_index("primary", &raw.primary)?;
+            let secondary = region_index("secondary", &raw.secondary)?;
+            if primary == secondary {
                 return Err(c.err(
-                    &p.key("weights"),
-                    "`weights` is set but the policy is latency-based".into(),
-                    "remove `weights`, or set policy = \"weighted\"",
+                    &p.key("secondary"),
+                    "the secondary is the primary".into(),
+                    "fail over to a different region",
                 ));
             }
-            Ok(RoutingConfig::Latency)
+            Ok(RoutingConfig::Failover { primary, secondary })
         }
         "weighted" => {
             let weights = raw.weights.as_ref().ok_or_else(|| {
@@ -767,6 +842,13 @@ fn check_routing(
                     255.0,
                     "(Route 53 weights are 0–255)",
                 )?);
+            }
+            if out.iter().all(|w| *w == 0.0) {
+                return Err(c.err(
+                    &p.key("weights"),
+                    "all weights are 0".into(),
+                    "Route 53 would then split traffic equally; give equal non-zero weights if that is what you mean",
+                ));
             }
             Ok(RoutingConfig::Weighted { weights: out })
         }

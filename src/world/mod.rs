@@ -5,6 +5,8 @@
 //! last token — never one per output token (see [`serving`]).
 
 pub mod arrivals;
+pub mod faults;
+pub mod health;
 pub mod least_loaded;
 pub mod network;
 pub mod serving;
@@ -22,11 +24,15 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::catalog::Continent;
 use crate::engine::{EventQueue, RngStreams, SimTime, StreamId};
-use crate::metrics::{LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics};
-use crate::routing::{self, RoutingContext, RoutingPolicy};
-use crate::scenario::Scenario;
+use crate::metrics::{
+    FaultObservation, LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics, SuccessSeries,
+};
+use crate::routing::{self, DnsCache, RoutingContext, RoutingPolicy};
+use crate::scenario::{FaultKind, Scenario};
 
 use arrivals::{LocalClock, SiteArrivals};
+use faults::FaultState;
+use health::HealthMonitor;
 use network::NetworkModel;
 use region::RegionServer;
 use tokens::TokenSampler;
@@ -39,6 +45,9 @@ pub mod streams {
     pub const NETWORK: u64 = 3;
     pub const ROUTING: u64 = 4;
     pub const SERVICE: u64 = 5;
+    pub const DNS: u64 = 6;
+    pub const FAULTS: u64 = 7;
+    pub const RETRY: u64 = 8;
 }
 
 /// Events of the world.
@@ -54,6 +63,32 @@ enum Event {
         instance: u32,
         generation: u32,
     },
+    /// A client tries a failed request again.
+    Retry { request: u32 },
+    /// A scenario fault starts (`active`) or ends.
+    FaultChange { fault: u32, active: bool },
+    /// A health checker probes a region.
+    HealthProbe { region: u32, checker: u32 },
+}
+
+/// Why an attempt failed; each maps to an [`Outcomes`] field if it is the last attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Throttled,
+    Rejected,
+    TimedOut,
+    Failed,
+}
+
+impl Failure {
+    fn outcome(self) -> fn(&mut Outcomes) -> &mut u64 {
+        match self {
+            Failure::Throttled => |o| &mut o.throttled,
+            Failure::Rejected => |o| &mut o.rejected,
+            Failure::TimedOut => |o| &mut o.timed_out,
+            Failure::Failed => |o| &mut o.failed,
+        }
+    }
 }
 
 /// A request in flight. Lives in a slab and is recycled when it ends, so memory follows the
@@ -67,6 +102,8 @@ struct Request {
     output_tokens: u32,
     site: u32,
     region: u32,
+    /// Attempts made so far (1 after the first send).
+    attempts: u32,
     measured: bool,
     live: bool,
 }
@@ -95,6 +132,14 @@ pub struct World<'s> {
     metrics: ReplicationMetrics,
     scratch_done: Vec<region::Done>,
     scratch_expired: Vec<u32>,
+    faults: FaultState,
+    health: Option<HealthMonitor>,
+    /// Health as the routing sees it: from the monitor, or all healthy without checks.
+    healthy: Vec<bool>,
+    dns: Option<DnsCache>,
+    dns_rng: Pcg64Mcg,
+    fault_rng: Pcg64Mcg,
+    retry_rng: Pcg64Mcg,
 }
 
 /// Runs replication `replication` of `scenario` and returns what it measured.
@@ -201,6 +246,9 @@ impl<'s> World<'s> {
             continents: BTreeMap::new(),
             events: 0,
             requests_simulated: 0,
+            retries: 0,
+            success: SuccessSeries::new(warmup, end),
+            faults: vec![FaultObservation::default(); scenario.faults.len()],
         };
         World {
             scenario,
@@ -218,6 +266,19 @@ impl<'s> World<'s> {
             metrics,
             scratch_done: Vec::new(),
             scratch_expired: Vec::new(),
+            faults: FaultState::new(scenario.deployments.len()),
+            health: scenario
+                .health_check
+                .as_ref()
+                .map(|h| HealthMonitor::new(h, scenario.deployments.len())),
+            healthy: vec![true; scenario.deployments.len()],
+            dns: scenario
+                .dns
+                .as_ref()
+                .map(|d| DnsCache::new(d, scenario.traffic.sites.len())),
+            dns_rng: streams.stream(StreamId::new(streams::DNS, 0)),
+            fault_rng: streams.stream(StreamId::new(streams::FAULTS, 0)),
+            retry_rng: streams.stream(StreamId::new(streams::RETRY, 0)),
         }
     }
 
@@ -227,10 +288,40 @@ impl<'s> World<'s> {
         while self.step(u64::MAX) {}
     }
 
-    /// Schedules every site's first request.
+    /// Schedules every site's first request, the faults and the first health probes.
     fn start(&mut self) {
         for site in 0..self.sites.len() {
             self.schedule_next_send(site as u32, SimTime::ZERO);
+        }
+        for (i, f) in self.scenario.faults.iter().enumerate() {
+            self.queue.schedule(
+                f.start,
+                Event::FaultChange {
+                    fault: i as u32,
+                    active: true,
+                },
+            );
+            self.queue.schedule(
+                f.end,
+                Event::FaultChange {
+                    fault: i as u32,
+                    active: false,
+                },
+            );
+        }
+        if let Some(h) = &self.health {
+            for region in 0..self.regions.len() {
+                for checker in 0..h.checkers() {
+                    let at = h.first_probe(checker);
+                    self.queue.schedule(
+                        at,
+                        Event::HealthProbe {
+                            region: region as u32,
+                            checker: checker as u32,
+                        },
+                    );
+                }
+            }
         }
     }
 
@@ -248,6 +339,13 @@ impl<'s> World<'s> {
                     instance,
                     generation,
                 } => self.on_milestone(now, region, instance, generation),
+                Event::Retry { request } => self.send_attempt(now, request),
+                Event::FaultChange { fault, active } => {
+                    self.on_fault_change(now, fault as usize, active)
+                }
+                Event::HealthProbe { region, checker } => {
+                    self.on_health_probe(now, region as usize, checker as usize)
+                }
             }
         }
         true
@@ -280,38 +378,25 @@ impl<'s> World<'s> {
     fn on_user_sends(&mut self, now: SimTime, site: u32) {
         self.schedule_next_send(site, now);
         self.metrics.requests_simulated += 1;
-        let region = self.routing.choose(site as usize);
-        let jitter_mean_ms = self.scenario.network.jitter_ms;
-        let handshake_rtts = self.scenario.network.handshake_rtts;
-        let new_conn_share = self.scenario.network.new_connection_share;
         let s = &mut self.sites[site as usize];
         let prompt_tokens = self.prompt.sample(&mut s.tokens_rng);
         let output_tokens = self.output.sample(&mut s.tokens_rng);
-        let jitter: f64 = Exp1.sample(&mut s.network_rng);
-        let rtt_ms = self.expected_rtt_ms[site as usize][region] + jitter * jitter_mean_ms;
-        let setup_ms = if s.network_rng.random::<f64>() < new_conn_share {
-            handshake_rtts * rtt_ms
-        } else {
-            0.0
-        };
         let continent = s.continent;
         let measured = now >= self.warmup;
-        let one_way = SimTime::from_ms_ceil(rtt_ms / 2.0);
-        let at_region = now + SimTime::from_ms_ceil(setup_ms) + one_way;
         let id = self.alloc(Request {
             sent: now,
-            at_region,
-            return_leg: one_way,
+            at_region: now,
+            return_leg: SimTime::ZERO,
             prompt_tokens,
             output_tokens,
             site,
-            region: region as u32,
+            region: 0,
+            attempts: 0,
             measured,
             live: true,
         });
         if measured {
             self.metrics.outcomes.generated += 1;
-            self.regions[region].metrics.outcomes.generated += 1;
             self.metrics
                 .continents
                 .entry(continent)
@@ -319,25 +404,98 @@ impl<'s> World<'s> {
                 .outcomes
                 .generated += 1;
         }
+        self.send_attempt(now, id);
+    }
+
+    /// The region a user's query resolves to now: through its resolver's cache if DNS
+    /// caching is modelled, else straight from the policy.
+    fn resolve(&mut self, now: SimTime, site: usize) -> usize {
+        let routing = &mut self.routing;
+        let healthy = &self.healthy;
+        match &mut self.dns {
+            Some(cache) => {
+                let resolver = self.dns_rng.random_range(0..cache.resolvers_per_site());
+                cache.resolve(site, resolver, now, || routing.choose(site, healthy))
+            }
+            None => routing.choose(site, healthy),
+        }
+    }
+
+    /// Sends (or re-sends) request `id`: resolve, cross the network, reach the region.
+    fn send_attempt(&mut self, now: SimTime, id: u32) {
+        let site = self.requests[id as usize].site as usize;
+        let region = self.resolve(now, site);
+        let net = &self.scenario.network;
+        let s = &mut self.sites[site];
+        let jitter: f64 = Exp1.sample(&mut s.network_rng);
+        let rtt_ms = self.expected_rtt_ms[site][region] + jitter * net.jitter_ms;
+        let r = &mut self.requests[id as usize];
+        r.attempts += 1;
+        // A retry opens a new connection; a first attempt does with the configured share.
+        let new_connection =
+            r.attempts > 1 || s.network_rng.random::<f64>() < net.new_connection_share;
+        let setup_ms = if new_connection {
+            net.handshake_rtts * rtt_ms
+        } else {
+            0.0
+        };
+        let one_way = SimTime::from_ms_ceil(rtt_ms / 2.0);
+        r.region = region as u32;
+        r.return_leg = one_way;
+        r.at_region = now + SimTime::from_ms_ceil(setup_ms) + one_way;
+        let at = r.at_region;
         self.queue
-            .schedule(at_region, Event::ReachesRegion { request: id });
+            .schedule(at, Event::ReachesRegion { request: id });
+    }
+
+    /// An attempt failed: the client retries after a backoff if its policy allows, else the
+    /// request ends as `failure`.
+    fn attempt_failed(&mut self, now: SimTime, id: u32, failure: Failure) {
+        let policy = self.scenario.retry;
+        let r = self.requests[id as usize];
+        if r.attempts < policy.max_attempts {
+            // Full jitter (botocore standard mode): uniform in [0, min(cap, base × 2^(k−1))].
+            let ceiling_ms = (policy.backoff_base_ms * 2f64.powi(r.attempts as i32 - 1))
+                .min(policy.backoff_cap_ms);
+            let backoff = SimTime::from_ms_ceil(self.retry_rng.random::<f64>() * ceiling_ms);
+            // The client learns of the failure one way-trip later.
+            let at = now + r.return_leg + backoff;
+            if at.saturating_since(r.sent) <= policy.deadline {
+                self.metrics.retries += 1;
+                self.queue.schedule(at, Event::Retry { request: id });
+                return;
+            }
+        }
+        self.finish_unserved(id, failure.outcome());
     }
 
     fn on_reaches_region(&mut self, now: SimTime, id: u32) {
         let r = self.requests[id as usize];
         let region = r.region as usize;
+        if self.observe_attempt(now, region, self.sites[r.site as usize].continent) {
+            // Down or cut off: the connection is refused (no black-holing is modelled).
+            return self.attempt_failed(now, id, Failure::Failed);
+        }
+        let added_ms = self.faults.added_latency_ms(region);
+        if added_ms > 0.0 {
+            self.requests[id as usize].return_leg = r.return_leg + SimTime::from_ms_ceil(added_ms);
+        }
+        let error_rate = self.faults.error_rate(region);
+        if error_rate > 0.0 && self.fault_rng.random::<f64>() < error_rate {
+            return self.attempt_failed(now, id, Failure::Failed);
+        }
         let mut expired = std::mem::take(&mut self.scratch_expired);
         let admitted =
             self.regions[region].arrive(now, id, r.prompt_tokens, r.measured, &mut expired);
         for e in expired.drain(..) {
-            self.finish_timed_out(e);
+            self.attempt_failed(now, e, Failure::TimedOut);
         }
         self.scratch_expired = expired;
         match admitted {
             region::Arrival::Started { instance } => self.reschedule(now, region, instance),
             region::Arrival::Queued => {}
-            region::Arrival::Rejected => self.finish_unserved(id, |o| &mut o.rejected),
-            region::Arrival::Throttled => self.finish_unserved(id, |o| &mut o.throttled),
+            region::Arrival::Rejected => self.attempt_failed(now, id, Failure::Rejected),
+            region::Arrival::Throttled => self.attempt_failed(now, id, Failure::Throttled),
         }
     }
 
@@ -362,7 +520,7 @@ impl<'s> World<'s> {
         let mut expired = std::mem::take(&mut self.scratch_expired);
         self.regions[ri].refill(now, instance as usize, &mut expired);
         for e in expired.drain(..) {
-            self.finish_timed_out(e);
+            self.attempt_failed(now, e, Failure::TimedOut);
         }
         self.scratch_expired = expired;
         self.reschedule(now, ri, instance as usize);
@@ -375,7 +533,7 @@ impl<'s> World<'s> {
             // The gateway gave up before the first byte; the server aborts the sequence at
             // its first write to the closed connection.
             self.regions[region].abort(now, instance);
-            self.finish_timed_out(id);
+            self.attempt_failed(now, id, Failure::TimedOut);
             return;
         }
         let ttft_us = (now + r.return_leg).saturating_since(r.sent).as_us();
@@ -407,9 +565,11 @@ impl<'s> World<'s> {
             let rm = &mut self.regions[region].metrics;
             rm.outcomes.completed += 1;
             rm.latency.e2e.record_us(e2e_us);
+            rm.outcomes.generated += 1;
             let cm = self.metrics.continents.entry(c).or_default();
             cm.outcomes.completed += 1;
             cm.latency.e2e.record_us(e2e_us);
+            self.metrics.success.record(r.sent, true);
         }
         self.release(id);
     }
@@ -420,15 +580,85 @@ impl<'s> World<'s> {
         let r = self.requests[id as usize];
         if r.measured {
             *outcome(&mut self.metrics.outcomes) += 1;
-            *outcome(&mut self.regions[r.region as usize].metrics.outcomes) += 1;
+            let rm = &mut self.regions[r.region as usize].metrics.outcomes;
+            *outcome(rm) += 1;
+            rm.generated += 1;
             let c = self.sites[r.site as usize].continent;
             *outcome(&mut self.metrics.continents.entry(c).or_default().outcomes) += 1;
+            self.metrics.success.record(r.sent, false);
         }
         self.release(id);
     }
 
-    fn finish_timed_out(&mut self, id: u32) {
-        self.finish_unserved(id, |o| &mut o.timed_out);
+    /// Notes an attempt reaching `region`; `true` if the region cannot serve it (outage, or
+    /// a partition from the user's continent).
+    fn observe_attempt(
+        &mut self,
+        now: SimTime,
+        region: usize,
+        continent: crate::catalog::Continent,
+    ) -> bool {
+        for (f, obs) in self.scenario.faults.iter().zip(&mut self.metrics.faults) {
+            if f.region == region && now >= f.start && now < f.end && now >= self.warmup {
+                let affected = match f.kind {
+                    FaultKind::Partition { continent: c } => c == continent,
+                    _ => true,
+                };
+                if affected {
+                    obs.attempts_during += 1;
+                    obs.last_attempt_at = Some(now);
+                }
+            }
+        }
+        self.faults.unreachable_from(continent, region)
+    }
+
+    fn on_fault_change(&mut self, now: SimTime, fault: usize, active: bool) {
+        let f = &self.scenario.faults[fault];
+        self.faults.apply(f, active);
+        if let FaultKind::QuotaCut { .. } = f.kind {
+            let factor = self.faults.quota_factor(f.region);
+            self.regions[f.region].set_quota_factor(now, factor);
+        }
+        if active && f.kind == FaultKind::Outage {
+            // Everything queued or running in the region is lost with it.
+            let mut lost = std::mem::take(&mut self.scratch_expired);
+            self.regions[f.region].fail_all(now, &mut lost);
+            for id in lost.drain(..) {
+                self.attempt_failed(now, id, Failure::Failed);
+            }
+            self.scratch_expired = lost;
+        }
+    }
+
+    fn on_health_probe(&mut self, now: SimTime, region: usize, checker: usize) {
+        let Some(h) = &mut self.health else { return };
+        let continent = h.checker_continent(checker);
+        // HTTP(S) checks need a TCP connect within 4 s and a 2xx/3xx within 2 s more.
+        let success = !self.faults.unreachable_from(continent, region)
+            && self.faults.added_latency_ms(region) < 6000.0
+            && !(self.faults.error_rate(region) > 0.0
+                && self.fault_rng.random::<f64>() < self.faults.error_rate(region));
+        let next = now + h.interval();
+        if let Some(healthy) = h.probe(region, checker, success) {
+            self.healthy[region] = healthy;
+            if !healthy {
+                for (f, obs) in self.scenario.faults.iter().zip(&mut self.metrics.faults) {
+                    if f.region == region && now >= f.start && obs.detected_at.is_none() {
+                        obs.detected_at = Some(now);
+                    }
+                }
+            }
+        }
+        if next < self.end {
+            self.queue.schedule(
+                next,
+                Event::HealthProbe {
+                    region: region as u32,
+                    checker: checker as u32,
+                },
+            );
+        }
     }
 
     fn reschedule(&mut self, now: SimTime, region: usize, instance: usize) {
@@ -463,6 +693,7 @@ impl<'s> World<'s> {
         for (server, in_flight) in self.regions.into_iter().zip(in_flight_by_region) {
             let mut m = server.into_metrics(duration_h);
             m.outcomes.in_flight_at_end = in_flight;
+            m.outcomes.generated += in_flight;
             self.metrics.queue_wait.merge(&m.queue_wait);
             self.metrics.regions.push(m);
         }

@@ -302,6 +302,29 @@ impl RegionServer {
         }
     }
 
+    /// The region's quota refills at `factor` × its rate from `now` on (quota cut faults).
+    pub(super) fn set_quota_factor(&mut self, now: SimTime, factor: f64) {
+        if let Some(bucket) = &mut self.throttle {
+            bucket.set_rate_factor(now, factor);
+        }
+    }
+
+    /// The region fails: every queued and running request is returned in `lost`, and the
+    /// instances start empty (capacity is back once the outage ends).
+    pub(super) fn fail_all(&mut self, now: SimTime, lost: &mut Vec<u32>) {
+        lost.extend(self.queue.drain(..).map(|w| w.request));
+        for (i, inst) in self.instances.iter_mut().enumerate() {
+            // Heap order is an implementation detail: sort, so the order is deterministic.
+            let before = lost.len();
+            inst.clear(lost);
+            lost[before..].sort_unstable();
+            self.least_loaded.update(i, 0, self.max_batch);
+        }
+        self.busy_slots = 0;
+        self.metrics.utilisation.set(now, 0.0);
+        self.metrics.queue_length.set(now, 0.0);
+    }
+
     /// When `instance` next needs attention, with the generation its event must carry.
     pub(super) fn reschedule(&mut self, now: SimTime, instance: usize) -> Option<(SimTime, u32)> {
         self.instances[instance].reschedule(now, self.speed)

@@ -177,6 +177,14 @@ impl BatchInstance {
         Some((now + delay, self.generation))
     }
 
+    /// Empties the instance (its region failed): returns every request it was serving, and
+    /// invalidates its scheduled event.
+    pub fn clear(&mut self, out: &mut Vec<u32>) {
+        out.extend(self.milestones.drain().map(|m| m.request));
+        self.active = 0;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
     /// Pending milestones (one per sequence in the batch).
     pub fn pending(&self) -> usize {
         self.milestones.len()

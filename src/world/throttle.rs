@@ -10,6 +10,8 @@ use crate::engine::SimTime;
 #[derive(Debug, Clone)]
 pub struct TokenBucket {
     rate_per_us: f64,
+    /// Share of the rate in force (a quota cut lowers it).
+    factor: f64,
     burst: f64,
     tokens: f64,
     last: SimTime,
@@ -28,18 +30,29 @@ impl TokenBucket {
         }
         Ok(TokenBucket {
             rate_per_us: rate_rps * 1e-6,
+            factor: 1.0,
             burst,
             tokens: burst,
             last: SimTime::ZERO,
         })
     }
 
+    fn refill(&mut self, now: SimTime) {
+        let dt = now.saturating_since(self.last).as_us() as f64;
+        self.tokens = (self.tokens + dt * self.rate_per_us * self.factor).min(self.burst);
+        self.last = now;
+    }
+
+    /// From `now` on the bucket refills at `factor` × its rate (a quota cut).
+    pub fn set_rate_factor(&mut self, now: SimTime, factor: f64) {
+        self.refill(now);
+        self.factor = factor;
+    }
+
     /// Takes one token at `now` if there is one; `false` means throttle (HTTP 429).
     #[inline]
     pub fn try_take(&mut self, now: SimTime) -> bool {
-        let dt = now.saturating_since(self.last).as_us() as f64;
-        self.tokens = (self.tokens + dt * self.rate_per_us).min(self.burst);
-        self.last = now;
+        self.refill(now);
         // The tolerance absorbs float rounding of the refill (0.99 + 0.01 may be 0.999…).
         if self.tokens >= 1.0 - 1e-9 {
             self.tokens = (self.tokens - 1.0).max(0.0);
@@ -77,5 +90,17 @@ mod tests {
             }
         }
         assert!((100..=101).contains(&passed), "{passed}");
+    }
+
+    #[test]
+    fn a_quota_cut_slows_the_refill() {
+        let mut b = TokenBucket::new(10.0, 1.0).unwrap();
+        assert!(b.try_take(SimTime::ZERO));
+        b.set_rate_factor(SimTime::ZERO, 0.1);
+        // One token per second instead of per 100 ms.
+        assert!(!b.try_take(SimTime(900_000)));
+        assert!(b.try_take(SimTime(1_000_000)));
+        b.set_rate_factor(SimTime(1_000_000), 0.0);
+        assert!(!b.try_take(SimTime::from_secs(100)));
     }
 }

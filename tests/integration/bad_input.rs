@@ -91,7 +91,7 @@ const CASES: &[Case] = &[
     ok("diurnal_and_curve.toml", "both `diurnal` and `diurnal_curve` are set", (9, 17), "keep one"),
     ok("diurnal_curve_23_values.toml", "needs 24 hourly values (local 00:00 … 23:00), got 23", (8, 17), "give 24 values"),
     ok("diurnal_curve_all_zero.toml", "hourly values are all 0", (8, 17), "give 24 values"),
-    ok("weights_with_latency_policy.toml", "routing.weights: `weights` is set but the policy is latency-based", (17, 11), "set policy = \"weighted\""),
+    ok("weights_with_latency_policy.toml", "routing.weights: `weights` is set but the policy is \"latency\"", (17, 11), "choose the policy that uses it"),
     ok("weighted_without_weights.toml", "routing.policy: weighted routing needs `weights`", (16, 10), "add weights ="),
     ok("weight_for_undeployed_region.toml", "weight for \"us-west-2\", which has no [[regions]] entry", (17, 46), "only for the scenario's regions"),
     ok("weight_missing_for_region.toml", "no weight for region \"us-east-1\"", (22, 11), "give every region a weight"),
@@ -101,6 +101,12 @@ const CASES: &[Case] = &[
     ok("throttle_zero_rate.toml", "regions[0].throttle.rate_rps: a quota of 0 requests/s would throttle every request", (14, 25), "positive rate"),
     ok("throttle_zero_burst.toml", "regions[0].throttle.burst: 0 is out of range", (14, 37), "from 1 to"),
     ok("lognormal_p90_below_median.toml", "requests.output_tokens.p90: p90 (50) must exceed the median (100)", (12, 59), "p90 lies above its median"),
+    ok("weights_all_zero.toml", "routing.weights: all weights are 0", (17, 11), "equal non-zero weights"),
+    ok("fault_outside_run.toml", "faults[0].start_s: the fault starts at 700 s, outside the measured window", (20, 11), "within duration_s"),
+    ok("failover_without_health_check.toml", "failover routing needs health checks", (16, 10), "[health_check]"),
+    ok("fault_unknown_region.toml", "faults[0].region: fault on \"us-east-1\", which has no [[regions]] entry", (19, 10), "use one of: eu-west-2, eu-west-1"),
+    ok("health_interval_15.toml", "health_check.interval_s: interval 15 s is not offered", (18, 14), "every 10 or 30 s"),
+    ok("quota_cut_without_throttle.toml", "quota cut on eu-west-1, which has no throttle", (19, 10), "add throttle"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

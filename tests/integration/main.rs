@@ -2,9 +2,11 @@
 
 mod accounting;
 mod bad_input;
+mod check;
 mod cli;
 mod determinism;
 mod guards;
 mod schema;
 mod support;
+mod topologies;
 mod validation;

@@ -3,6 +3,7 @@
 //! primary again.
 
 use super::RoutingPolicy;
+use crate::engine::SimTime;
 
 pub struct FailoverRouting {
     primary: usize,
@@ -17,7 +18,7 @@ impl FailoverRouting {
 
 impl RoutingPolicy for FailoverRouting {
     #[inline]
-    fn choose(&mut self, _site: usize, healthy: &[bool]) -> usize {
+    fn choose(&mut self, _site: usize, _now: SimTime, healthy: &[bool]) -> usize {
         if !healthy[self.primary] && healthy[self.secondary] {
             self.secondary
         } else {
@@ -33,9 +34,9 @@ mod tests {
     #[test]
     fn follows_route53_failover_semantics() {
         let mut r = FailoverRouting::new(0, 2);
-        assert_eq!(r.choose(0, &[true, true, true]), 0);
-        assert_eq!(r.choose(0, &[false, true, true]), 2);
-        assert_eq!(r.choose(0, &[false, true, false]), 0);
-        assert_eq!(r.choose(0, &[true, true, false]), 0);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[true, true, true]), 0);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[false, true, true]), 2);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[false, true, false]), 0);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[true, true, false]), 0);
     }
 }

@@ -2,6 +2,7 @@
 //! with the lowest expected RTT. Not load-aware: a busy region keeps its users.
 
 use super::{RoutingPolicy, effective_health};
+use crate::engine::SimTime;
 
 pub struct LatencyRouting {
     /// Per site, regions from nearest to farthest (ties keep scenario order).
@@ -25,7 +26,7 @@ impl LatencyRouting {
 
 impl RoutingPolicy for LatencyRouting {
     #[inline]
-    fn choose(&mut self, site: usize, healthy: &[bool]) -> usize {
+    fn choose(&mut self, site: usize, _now: SimTime, healthy: &[bool]) -> usize {
         let order = &self.order[site];
         *order
             .iter()
@@ -43,10 +44,10 @@ mod tests {
         let rtt = vec![vec![50.0, 10.0, 30.0], vec![5.0, 5.0, 9.0]];
         let mut r = LatencyRouting::new(&rtt);
         let all = [true, true, true];
-        assert_eq!(r.choose(0, &all), 1);
-        assert_eq!(r.choose(1, &all), 0);
-        assert_eq!(r.choose(0, &[true, false, true]), 2);
+        assert_eq!(r.choose(0, SimTime::ZERO, &all), 1);
+        assert_eq!(r.choose(1, SimTime::ZERO, &all), 0);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[true, false, true]), 2);
         // Nothing healthy: answer as if all were.
-        assert_eq!(r.choose(0, &[false, false, false]), 1);
+        assert_eq!(r.choose(0, SimTime::ZERO, &[false, false, false]), 1);
     }
 }

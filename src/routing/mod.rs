@@ -14,6 +14,8 @@ pub use weighted::WeightedRouting;
 
 use rand_pcg::Pcg64Mcg;
 
+use crate::engine::SimTime;
+
 use crate::scenario::RoutingConfig;
 
 /// What a policy knows about the world when it is built.
@@ -28,7 +30,7 @@ pub trait RoutingPolicy: Send {
     /// `healthy[r]` says whether region `r` passes its health checks. When no region is
     /// healthy, Route 53 answers as if all were (it never returns an empty answer for these
     /// record types), and so do the policies here.
-    fn choose(&mut self, site: usize, healthy: &[bool]) -> usize;
+    fn choose(&mut self, site: usize, now: SimTime, healthy: &[bool]) -> usize;
 }
 
 /// Builds the policy the scenario asks for. `rng` is the routing stream: only policies that
@@ -40,7 +42,11 @@ pub fn build(
 ) -> Box<dyn RoutingPolicy> {
     match config {
         RoutingConfig::Latency => Box::new(LatencyRouting::new(ctx.expected_rtt_ms)),
-        RoutingConfig::Weighted { weights } => Box::new(WeightedRouting::new(weights, rng)),
+        RoutingConfig::Weighted { weights, schedule } => Box::new(WeightedRouting::with_schedule(
+            weights,
+            schedule.clone(),
+            rng,
+        )),
         RoutingConfig::Failover { primary, secondary } => {
             Box::new(FailoverRouting::new(*primary, *secondary))
         }

@@ -188,7 +188,11 @@ pub enum RoutingConfig {
     Latency,
     /// Share = weight ÷ sum, one weight per deployment (index-aligned), Route 53 semantics:
     /// weight 0 is never chosen unless all are 0, then all are equal.
-    Weighted { weights: Vec<f64> },
+    /// `schedule` lists later changes: from each time on, its weights apply.
+    Weighted {
+        weights: Vec<f64>,
+        schedule: Vec<(SimTime, Vec<f64>)>,
+    },
     /// Active-passive (Route 53 failover records): the primary while its health check
     /// passes, else the secondary if healthy, else the primary again.
     Failover { primary: usize, secondary: usize },

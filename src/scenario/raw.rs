@@ -325,6 +325,16 @@ pub struct RawRouting {
     pub weights: Option<BTreeMap<String, f64>>,
     pub primary: Option<String>,
     pub secondary: Option<String>,
+    #[serde(default)]
+    pub weight_schedule: Vec<RawWeightStep>,
+}
+
+/// From `at_s` (after warm-up) on, the weights are `weights`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeightStep {
+    pub at_s: f64,
+    pub weights: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

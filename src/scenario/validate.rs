@@ -1,7 +1,7 @@
 //! Parse, then validate: raw serde values → a checked [`Scenario`], or the first problem
 //! with its location in the file and a hint.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::diurnal::PRESETS;
 use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
@@ -112,7 +112,7 @@ pub(super) fn parse_and_validate(
     };
     let network = check_network(&c, &raw)?;
     let deployments = check_regions(&c, &raw.regions, catalog)?;
-    let routing = check_routing(&c, &raw.routing, &deployments)?;
+    let routing = check_routing(&c, &raw.routing, &deployments, &simulation)?;
     let slo = check_slo(&c, &raw)?;
     let faults = topology::check_faults(&c, &raw.faults, &deployments, &simulation)?;
     let health_check = raw
@@ -754,12 +754,13 @@ fn check_routing(
     c: &Checker,
     raw: &RawRouting,
     deployments: &[Deployment],
+    sim: &Simulation,
 ) -> Result<RoutingConfig, ScenarioError> {
     let p = FieldPath::default().key("routing");
     const POLICIES: [&str; 3] = ["latency", "weighted", "failover"];
     // Keys that belong to one policy only: set under another they would be ignored.
     let uses = |key: &str| match raw.policy.as_str() {
-        "weighted" => key == "weights",
+        "weighted" => key == "weights" || key == "weight_schedule",
         "failover" => key == "primary" || key == "secondary",
         _ => false,
     };
@@ -817,40 +818,35 @@ fn check_routing(
                     "add weights = { \"us-east-1\" = 50, ... }, one per region (0–255)",
                 )
             })?;
-            for name in weights.keys() {
-                if !deployments.iter().any(|d| &d.region.code == name) {
+            let weights = check_weights(c, &p.clone().key("weights"), weights, deployments)?;
+            let mut schedule: Vec<(SimTime, Vec<f64>)> = Vec::new();
+            for (i, step) in raw.weight_schedule.iter().enumerate() {
+                let sp = p.clone().key("weight_schedule").index(i);
+                let window_s = sim.duration.as_secs_f64();
+                if !step.at_s.is_finite() || step.at_s < 0.0 || step.at_s >= window_s {
                     return Err(c.err(
-                        &p.clone().key("weights").key(name),
-                        format!("weight for \"{name}\", which has no [[regions]] entry"),
-                        "give weights only for the scenario's regions",
+                        &sp.clone().key("at_s"),
+                        format!(
+                            "{} s is outside the measured window (0 to {window_s} s)",
+                            step.at_s
+                        ),
+                        "at_s counts from the end of warm-up",
                     ));
                 }
-            }
-            let mut out = Vec::with_capacity(deployments.len());
-            for d in deployments {
-                let w = *weights.get(&d.region.code).ok_or_else(|| {
-                    c.err(
-                        &p.clone().key("weights"),
-                        format!("no weight for region \"{}\"", d.region.code),
-                        "give every region a weight (0 sends it no traffic)",
-                    )
-                })?;
-                out.push(c.range(
-                    &p.clone().key("weights").key(&d.region.code),
-                    w,
-                    0.0,
-                    255.0,
-                    "(Route 53 weights are 0–255)",
-                )?);
-            }
-            if out.iter().all(|w| *w == 0.0) {
-                return Err(c.err(
-                    &p.key("weights"),
-                    "all weights are 0".into(),
-                    "Route 53 would then split traffic equally; give equal non-zero weights if that is what you mean",
+                let at = sim.warmup + SimTime::from_secs_ceil(step.at_s);
+                if schedule.last().is_some_and(|(prev, _)| *prev >= at) {
+                    return Err(c.err(
+                        &sp.clone().key("at_s"),
+                        "weight changes must come in time order".into(),
+                        "sort the [[routing.weight_schedule]] entries by at_s",
+                    ));
+                }
+                schedule.push((
+                    at,
+                    check_weights(c, &sp.key("weights"), &step.weights, deployments)?,
                 ));
             }
-            Ok(RoutingConfig::Weighted { weights: out })
+            Ok(RoutingConfig::Weighted { weights, schedule })
         }
         other => {
             let hint = match did_you_mean(other, POLICIES) {
@@ -864,6 +860,49 @@ fn check_routing(
             ))
         }
     }
+}
+
+/// One weight per deployment (0–255), not all 0, naming only deployed regions.
+fn check_weights(
+    c: &Checker,
+    p: &FieldPath,
+    weights: &BTreeMap<String, f64>,
+    deployments: &[Deployment],
+) -> Result<Vec<f64>, ScenarioError> {
+    for name in weights.keys() {
+        if !deployments.iter().any(|d| &d.region.code == name) {
+            return Err(c.err(
+                &p.clone().key(name),
+                format!("weight for \"{name}\", which has no [[regions]] entry"),
+                "give weights only for the scenario's regions",
+            ));
+        }
+    }
+    let mut out = Vec::with_capacity(deployments.len());
+    for d in deployments {
+        let w = *weights.get(&d.region.code).ok_or_else(|| {
+            c.err(
+                p,
+                format!("no weight for region \"{}\"", d.region.code),
+                "give every region a weight (0 sends it no traffic)",
+            )
+        })?;
+        out.push(c.range(
+            &p.clone().key(&d.region.code),
+            w,
+            0.0,
+            255.0,
+            "(Route 53 weights are 0–255)",
+        )?);
+    }
+    if out.iter().all(|w| *w == 0.0) {
+        return Err(c.err(
+            p,
+            "all weights are 0".into(),
+            "Route 53 would then split traffic equally; give equal non-zero weights if that is what you mean",
+        ));
+    }
+    Ok(out)
 }
 
 fn check_slo(c: &Checker, raw: &RawScenario) -> Result<SloTargets, ScenarioError> {

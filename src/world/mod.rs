@@ -415,9 +415,9 @@ impl<'s> World<'s> {
         match &mut self.dns {
             Some(cache) => {
                 let resolver = self.dns_rng.random_range(0..cache.resolvers_per_site());
-                cache.resolve(site, resolver, now, || routing.choose(site, healthy))
+                cache.resolve(site, resolver, now, || routing.choose(site, now, healthy))
             }
-            None => routing.choose(site, healthy),
+            None => routing.choose(site, now, healthy),
         }
     }
 

@@ -107,6 +107,7 @@ const CASES: &[Case] = &[
     ok("fault_unknown_region.toml", "faults[0].region: fault on \"us-east-1\", which has no [[regions]] entry", (19, 10), "use one of: eu-west-2, eu-west-1"),
     ok("health_interval_15.toml", "health_check.interval_s: interval 15 s is not offered", (18, 14), "every 10 or 30 s"),
     ok("quota_cut_without_throttle.toml", "quota cut on eu-west-1, which has no throttle", (19, 10), "add throttle"),
+    ok("weight_schedule_out_of_order.toml", "routing.weight_schedule[1].at_s: weight changes must come in time order", (22, 8), "sort the"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

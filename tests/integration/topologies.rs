@@ -252,3 +252,23 @@ fn a_quota_cut_throttles_down_to_the_remaining_quota() {
     let share = o.throttled as f64 / o.generated as f64;
     assert!((share - 0.75).abs() < 0.02, "{o:?}");
 }
+
+#[test]
+fn weighted_shares_follow_the_weight_schedule_within_a_binomial_interval() {
+    // 20 : 80 for the first 600 s, 70 : 30 for the last 600 s, flat demand, no DNS caching:
+    // us-east-1's expected share is (0.2 + 0.7) / 2 = 0.45 of all requests.
+    let routing = "policy = \"weighted\"\nweights = { \"us-east-1\" = 20, \"us-east-2\" = 80 }\n[[routing.weight_schedule]]\nat_s = 600\nweights = { \"us-east-1\" = 70, \"us-east-2\" = 30 }";
+    let r = run(
+        &inline(&two_regions(routing, "", 10.0, 2)),
+        RunOptions::default(),
+    );
+    let n = r.merged.outcomes.generated as f64;
+    let share = r.merged.regions[0].outcomes.generated as f64 / n;
+    // Binomial sd √(p(1−p)/n) with n ≈ 24000: 0.0032; the phase lengths add Poisson noise of
+    // the same order. Allow 4 × the binomial sd × √2.
+    let sd = (0.45 * 0.55 / n).sqrt();
+    assert!(
+        (share - 0.45).abs() < 4.0 * sd * 2f64.sqrt(),
+        "share {share}, sd {sd}"
+    );
+}

@@ -188,9 +188,13 @@ pub fn direction(path: &FieldPath, class: Class) -> Direction {
         Class::Percent if name.contains("availability") => Direction::LowerIsWorse,
         Class::Share if name == "waited_share" => Direction::HigherIsWorse,
         Class::Count => match name {
-            "rejected" | "timed_out" | "throttled" | "failed" | "in_flight_at_end" | "retries" => {
-                Direction::HigherIsWorse
-            }
+            "rejected"
+            | "timed_out"
+            | "throttled"
+            | "failed"
+            | "in_flight_at_end"
+            | "retries"
+            | "residency_violations" => Direction::HigherIsWorse,
             "completed" => Direction::LowerIsWorse,
             _ => Direction::Neutral,
         },

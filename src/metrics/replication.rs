@@ -66,6 +66,8 @@ pub struct ReplicationMetrics {
     pub requests_simulated: u64,
     /// Attempts beyond each request's first (client retries).
     pub retries: u64,
+    /// Requests served outside the regions their users' residency rules allow.
+    pub residency_violations: u64,
     /// Served and unserved requests over time, by first-send time.
     pub success: SuccessSeries,
     /// What was seen of each scenario fault, index-aligned with the scenario's faults.
@@ -119,6 +121,7 @@ impl ReplicationMetrics {
         self.events += o.events;
         self.requests_simulated += o.requests_simulated;
         self.retries += o.retries;
+        self.residency_violations += o.residency_violations;
         self.success.merge(&o.success);
         // Per-replication observations are not summed; the first replication's stand for
         // the pooled result (`run` reports all of them with confidence intervals).

@@ -39,6 +39,8 @@ pub struct RunDocument {
     pub faults: Vec<FaultDoc>,
     /// Client attempts beyond the first, all replications.
     pub retries: u64,
+    /// Completed requests served outside their users' jurisdiction, all replications.
+    pub residency_violations: u64,
     pub engine: EngineDoc,
 }
 

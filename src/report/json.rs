@@ -196,6 +196,7 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
             })
             .collect(),
         retries: m.retries,
+        residency_violations: m.residency_violations,
         engine: EngineDoc {
             events: m.events,
             requests_simulated: m.requests_simulated,

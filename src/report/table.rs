@@ -75,7 +75,7 @@ pub fn run_summary(r: &RunResult) -> String {
     let o = &m.outcomes;
     let _ = writeln!(
         out,
-        "requests: {} generated, {} completed, {} throttled, {} rejected, {} timed out, {} failed, {} in flight at end — availability {:.3} %\n",
+        "requests: {} generated, {} completed, {} throttled, {} rejected, {} timed out, {} failed, {} in flight at end — availability {:.3} %",
         o.generated,
         o.completed,
         o.throttled,
@@ -86,6 +86,15 @@ pub fn run_summary(r: &RunResult) -> String {
         o.availability_pct()
     );
 
+    if !sc.residency.is_empty() || m.retries > 0 {
+        let _ = writeln!(
+            out,
+            "retries: {}; residency violations: {} (completed requests served outside their users' jurisdiction)",
+            m.retries, m.residency_violations
+        );
+    }
+
+    out.push('\n');
     let s = &r.summary;
     let mut t = Table::new(&["metric", "pooled", "mean of replications", "± 95 % CI"]);
     let mut add = |name: &str, pooled: f64, ci: crate::metrics::MeanCi| {

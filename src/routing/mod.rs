@@ -4,11 +4,15 @@
 
 mod dns;
 mod failover;
+mod geolocation;
+mod geoproximity;
 mod latency;
 mod weighted;
 
 pub use dns::DnsCache;
 pub use failover::FailoverRouting;
+pub use geolocation::GeolocationRouting;
+pub use geoproximity::GeoproximityRouting;
 pub use latency::LatencyRouting;
 pub use weighted::WeightedRouting;
 
@@ -23,6 +27,10 @@ pub struct RoutingContext<'a> {
     /// Expected RTT in ms from each user site (rows) to each deployment (columns), without
     /// jitter: what a DNS service's latency measurements would converge to.
     pub expected_rtt_ms: &'a [Vec<f64>],
+    /// Great-circle distance in km from each site to each deployment.
+    pub distance_km: &'a [Vec<f64>],
+    /// Per site, the regions residency rules allow (`None`: unrestricted).
+    pub allowed: &'a [Option<Vec<bool>>],
 }
 
 /// Chooses a deployment (index into the scenario's regions) for a query from a site.
@@ -49,6 +57,12 @@ pub fn build(
         )),
         RoutingConfig::Failover { primary, secondary } => {
             Box::new(FailoverRouting::new(*primary, *secondary))
+        }
+        RoutingConfig::Geolocation { chains } => {
+            Box::new(GeolocationRouting::new(chains, ctx.allowed))
+        }
+        RoutingConfig::Geoproximity { bias } => {
+            Box::new(GeoproximityRouting::new(ctx.distance_km, bias, ctx.allowed))
         }
     }
 }

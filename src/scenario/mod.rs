@@ -6,12 +6,14 @@
 
 mod diurnal;
 mod error;
+mod geo;
 mod raw;
 mod topology;
 mod validate;
 
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
+pub use geo::{ResidencyRule, allowed_regions};
 pub use topology::{
     DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,
 };
@@ -43,6 +45,8 @@ pub struct Scenario {
     pub dns: Option<DnsConfig>,
     /// Client retries ([`RetryPolicy::NONE`] unless `[retry]` is given).
     pub retry: RetryPolicy,
+    /// Data-residency rules; requests served outside them count as violations.
+    pub residency: Vec<ResidencyRule>,
 }
 
 /// Run length and statistics settings.
@@ -196,6 +200,12 @@ pub enum RoutingConfig {
     /// Active-passive (Route 53 failover records): the primary while its health check
     /// passes, else the secondary if healthy, else the primary again.
     Failover { primary: usize, secondary: usize },
+    /// Route 53 geolocation: per site, candidate regions from the most specific matching
+    /// location (country, continent, `*`); residency rules restrict the fallback.
+    Geolocation { chains: Vec<Vec<usize>> },
+    /// Route 53 geoproximity: nearest region by great-circle distance shifted by a bias per
+    /// deployment (−99…99); residency rules restrict the candidates.
+    Geoproximity { bias: Vec<f64> },
 }
 
 /// A latency target: the given percentile must not exceed `max_ms`.
@@ -220,6 +230,8 @@ impl RoutingConfig {
             RoutingConfig::Latency => "latency",
             RoutingConfig::Weighted { .. } => "weighted",
             RoutingConfig::Failover { .. } => "failover",
+            RoutingConfig::Geolocation { .. } => "geolocation",
+            RoutingConfig::Geoproximity { .. } => "geoproximity",
         }
     }
 }

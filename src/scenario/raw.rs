@@ -25,6 +25,35 @@ pub struct RawScenario {
     pub health_check: Option<RawHealthCheck>,
     pub dns: Option<RawDns>,
     pub retry: Option<RawRetry>,
+    #[serde(default)]
+    pub residency: Vec<RawResidency>,
+}
+
+/// A geolocation record's target: one region, or several tried in order (a failover record
+/// set behind the geolocation record).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawGeoTarget {
+    One(String),
+    Ordered(Vec<String>),
+}
+
+impl RawGeoTarget {
+    pub fn regions(&self) -> Vec<&str> {
+        match self {
+            RawGeoTarget::One(r) => vec![r.as_str()],
+            RawGeoTarget::Ordered(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Users of a continent or a country may only be served by the listed regions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResidency {
+    pub continent: Option<String>,
+    pub country: Option<String>,
+    pub regions: Vec<String>,
 }
 
 /// A fault on the timeline; times are from the start of the measured window.
@@ -327,6 +356,8 @@ pub struct RawRouting {
     pub secondary: Option<String>,
     #[serde(default)]
     pub weight_schedule: Vec<RawWeightStep>,
+    pub geo: Option<BTreeMap<String, RawGeoTarget>>,
+    pub bias: Option<BTreeMap<String, f64>>,
 }
 
 /// From `at_s` (after warm-up) on, the weights are `weights`.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::diurnal::PRESETS;
 use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
+use super::geo;
 use super::raw::{
     RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
 };
@@ -112,7 +113,16 @@ pub(super) fn parse_and_validate(
     };
     let network = check_network(&c, &raw)?;
     let deployments = check_regions(&c, &raw.regions, catalog)?;
-    let routing = check_routing(&c, &raw.routing, &deployments, &simulation)?;
+    let residency = geo::check_residency(&c, &raw.residency, &traffic.sites, &deployments)?;
+    let allowed = allowed_regions(&residency, traffic.sites.len(), deployments.len());
+    let routing = check_routing(
+        &c,
+        &raw.routing,
+        &deployments,
+        &simulation,
+        &traffic.sites,
+        &allowed,
+    )?;
     let slo = check_slo(&c, &raw)?;
     let faults = topology::check_faults(&c, &raw.faults, &deployments, &simulation)?;
     let health_check = raw
@@ -154,6 +164,7 @@ pub(super) fn parse_and_validate(
         health_check,
         dns,
         retry,
+        residency,
     };
     let expected = scenario.expected_requests_per_replication();
     if expected > MAX_REQUESTS_PER_REPLICATION {
@@ -197,7 +208,7 @@ fn missing_field(message: &str) -> Option<&str> {
 }
 
 /// Hints for the other parser messages: the first pattern the message contains wins.
-const PARSE_HINTS: [(&str, &str); 10] = [
+const PARSE_HINTS: [(&str, &str); 11] = [
     (
         "missing section",
         "add it; README.md \"Scenario format\" shows a complete scenario",
@@ -229,6 +240,10 @@ const PARSE_HINTS: [(&str, &str); 10] = [
         "separate list items with `,`; a list or table opened earlier may lack its closing bracket",
     ),
     ("unclosed", "close the bracket or quote that is still open"),
+    (
+        "did not match any variant",
+        "check the value's shape: a region code in quotes, or a list of them",
+    ),
 ];
 
 fn parse_hint(message: &str) -> Option<String> {
@@ -755,19 +770,31 @@ fn check_routing(
     raw: &RawRouting,
     deployments: &[Deployment],
     sim: &Simulation,
+    sites: &[UserSite],
+    allowed: &[Option<Vec<bool>>],
 ) -> Result<RoutingConfig, ScenarioError> {
     let p = FieldPath::default().key("routing");
-    const POLICIES: [&str; 3] = ["latency", "weighted", "failover"];
+    const POLICIES: [&str; 5] = [
+        "latency",
+        "weighted",
+        "failover",
+        "geolocation",
+        "geoproximity",
+    ];
     // Keys that belong to one policy only: set under another they would be ignored.
     let uses = |key: &str| match raw.policy.as_str() {
         "weighted" => key == "weights" || key == "weight_schedule",
         "failover" => key == "primary" || key == "secondary",
+        "geolocation" => key == "geo",
+        "geoproximity" => key == "bias",
         _ => false,
     };
     for (key, set) in [
         ("weights", raw.weights.is_some()),
         ("primary", raw.primary.is_some()),
         ("secondary", raw.secondary.is_some()),
+        ("geo", raw.geo.is_some()),
+        ("bias", raw.bias.is_some()),
     ] {
         if set && POLICIES.contains(&raw.policy.as_str()) && !uses(key) {
             return Err(c.err(
@@ -798,6 +825,21 @@ fn check_routing(
     };
     match raw.policy.as_str() {
         "latency" => Ok(RoutingConfig::Latency),
+        "geolocation" => {
+            let map = raw.geo.as_ref().ok_or_else(|| {
+                c.err(&p.clone().key("policy"), "geolocation routing needs `geo`".into(), "add geo = { \"EU\" = \"eu-west-1\", \"*\" = \"us-east-1\" } (continent codes, countries, \"*\")")
+            })?;
+            let chains =
+                geo::check_geolocation(c, &p.clone().key("geo"), map, sites, deployments, allowed)?;
+            Ok(RoutingConfig::Geolocation { chains })
+        }
+        "geoproximity" => {
+            let bias = match &raw.bias {
+                Some(b) => geo::check_bias(c, &p.clone().key("bias"), b, deployments)?,
+                None => vec![0.0; deployments.len()],
+            };
+            Ok(RoutingConfig::Geoproximity { bias })
+        }
         "failover" => {
             let primary = region_index("primary", &raw.primary)?;
             let secondary = region_index("secondary", &raw.secondary)?;

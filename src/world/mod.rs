@@ -140,6 +140,8 @@ pub struct World<'s> {
     dns_rng: Pcg64Mcg,
     fault_rng: Pcg64Mcg,
     retry_rng: Pcg64Mcg,
+    /// Per site, the regions residency rules allow (`None`: unrestricted).
+    allowed: Vec<Option<Vec<bool>>>,
 }
 
 /// Runs replication `replication` of `scenario` and returns what it measured.
@@ -230,10 +232,36 @@ impl<'s> World<'s> {
                 )
             })
             .collect();
+        let distance_km: Vec<Vec<f64>> = scenario
+            .traffic
+            .sites
+            .iter()
+            .map(|s| {
+                scenario
+                    .deployments
+                    .iter()
+                    .map(|d| {
+                        network::great_circle_km(
+                            s.site.lat_deg,
+                            s.site.lon_deg,
+                            d.region.lat_deg,
+                            d.region.lon_deg,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let allowed = crate::scenario::allowed_regions(
+            &scenario.residency,
+            scenario.traffic.sites.len(),
+            scenario.deployments.len(),
+        );
         let routing = routing::build(
             &scenario.routing,
             &RoutingContext {
                 expected_rtt_ms: &expected_rtt_ms,
+                distance_km: &distance_km,
+                allowed: &allowed,
             },
             streams.stream(StreamId::new(streams::ROUTING, 0)),
         );
@@ -247,6 +275,7 @@ impl<'s> World<'s> {
             events: 0,
             requests_simulated: 0,
             retries: 0,
+            residency_violations: 0,
             success: SuccessSeries::new(warmup, end),
             faults: vec![FaultObservation::default(); scenario.faults.len()],
         };
@@ -279,6 +308,7 @@ impl<'s> World<'s> {
             dns_rng: streams.stream(StreamId::new(streams::DNS, 0)),
             fault_rng: streams.stream(StreamId::new(streams::FAULTS, 0)),
             retry_rng: streams.stream(StreamId::new(streams::RETRY, 0)),
+            allowed,
         }
     }
 
@@ -570,6 +600,12 @@ impl<'s> World<'s> {
             cm.outcomes.completed += 1;
             cm.latency.e2e.record_us(e2e_us);
             self.metrics.success.record(r.sent, true);
+            if self.allowed[r.site as usize]
+                .as_ref()
+                .is_some_and(|m| !m[region])
+            {
+                self.metrics.residency_violations += 1;
+            }
         }
         self.release(id);
     }

@@ -108,6 +108,9 @@ const CASES: &[Case] = &[
     ok("health_interval_15.toml", "health_check.interval_s: interval 15 s is not offered", (18, 14), "every 10 or 30 s"),
     ok("quota_cut_without_throttle.toml", "quota cut on eu-west-1, which has no throttle", (19, 10), "add throttle"),
     ok("weight_schedule_out_of_order.toml", "routing.weight_schedule[1].at_s: weight changes must come in time order", (22, 8), "sort the"),
+    ok("residency_no_eligible_region.toml", "residency[0].regions: no eligible region for EU", (19, 11), "at least one deployed region"),
+    ok("geolocation_no_default.toml", "routing.geo: users in tokyo (Japan) match no location", (17, 7), "\"*\" default"),
+    ok("geolocation_breaks_residency.toml", "users in london may only be served in their jurisdiction", (17, 7), "eligible region"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

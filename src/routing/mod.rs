@@ -2,6 +2,7 @@
 //! [`build`] picks the implementation from the scenario in one place. Policies answer DNS
 //! queries: they see which regions pass their health checks, never how loaded they are.
 
+mod anycast;
 mod dns;
 mod failover;
 mod geolocation;
@@ -9,6 +10,7 @@ mod geoproximity;
 mod latency;
 mod weighted;
 
+pub use anycast::AnycastRouting;
 pub use dns::DnsCache;
 pub use failover::FailoverRouting;
 pub use geolocation::GeolocationRouting;
@@ -57,6 +59,9 @@ pub fn build(
         )),
         RoutingConfig::Failover { primary, secondary } => {
             Box::new(FailoverRouting::new(*primary, *secondary))
+        }
+        RoutingConfig::Anycast { dials } => {
+            Box::new(AnycastRouting::new(ctx.distance_km, dials, rng))
         }
         RoutingConfig::Geolocation { chains } => {
             Box::new(GeolocationRouting::new(chains, ctx.allowed))

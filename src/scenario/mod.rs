@@ -144,6 +144,14 @@ pub struct NetworkParams {
     pub handshake_rtts: f64,
     /// Fraction of requests that open a new connection (the rest reuse one).
     pub new_connection_share: f64,
+    /// Anycast: RTT from the user's ISP to the nearest edge location, ms (edges sit in or
+    /// near every large metro).
+    pub edge_access_ms: f64,
+    /// Anycast: path inflation on the provider backbone from the edge to the region (vs
+    /// `route_inflation` on the public internet).
+    pub edge_inflation: f64,
+    /// Anycast: jitter on the backbone path as a share of the public-internet jitter.
+    pub edge_jitter_share: f64,
 }
 
 /// How an instance's service time is modelled.
@@ -206,6 +214,9 @@ pub enum RoutingConfig {
     /// Route 53 geoproximity: nearest region by great-circle distance shifted by a bias per
     /// deployment (−99…99); residency rules restrict the candidates.
     Geoproximity { bias: Vec<f64> },
+    /// Global Accelerator: static anycast IPs, no DNS; the nearest healthy endpoint group,
+    /// each group keeping `dials[r]` (0–1) of the traffic that would go to it.
+    Anycast { dials: Vec<f64> },
 }
 
 /// A latency target: the given percentile must not exceed `max_ms`.
@@ -232,6 +243,7 @@ impl RoutingConfig {
             RoutingConfig::Failover { .. } => "failover",
             RoutingConfig::Geolocation { .. } => "geolocation",
             RoutingConfig::Geoproximity { .. } => "geoproximity",
+            RoutingConfig::Anycast { .. } => "anycast",
         }
     }
 }

@@ -277,6 +277,12 @@ pub struct RawNetwork {
     pub handshake_rtts: f64,
     #[serde(default = "default_new_connection_share")]
     pub new_connection_share: f64,
+    #[serde(default = "default_edge_access_ms")]
+    pub edge_access_ms: f64,
+    #[serde(default = "default_edge_inflation")]
+    pub edge_inflation: f64,
+    #[serde(default = "default_edge_jitter_share")]
+    pub edge_jitter_share: f64,
 }
 
 impl Default for RawNetwork {
@@ -288,6 +294,9 @@ impl Default for RawNetwork {
             jitter_ms: default_jitter_ms(),
             handshake_rtts: default_handshake_rtts(),
             new_connection_share: default_new_connection_share(),
+            edge_access_ms: default_edge_access_ms(),
+            edge_inflation: default_edge_inflation(),
+            edge_jitter_share: default_edge_jitter_share(),
         }
     }
 }
@@ -309,6 +318,15 @@ fn default_handshake_rtts() -> f64 {
 }
 fn default_new_connection_share() -> f64 {
     0.2
+}
+fn default_edge_access_ms() -> f64 {
+    4.0
+}
+fn default_edge_inflation() -> f64 {
+    1.3
+}
+fn default_edge_jitter_share() -> f64 {
+    0.5
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,6 +375,7 @@ pub struct RawRouting {
     #[serde(default)]
     pub weight_schedule: Vec<RawWeightStep>,
     pub geo: Option<BTreeMap<String, RawGeoTarget>>,
+    pub traffic_dials: Option<BTreeMap<String, f64>>,
     pub bias: Option<BTreeMap<String, f64>>,
 }
 

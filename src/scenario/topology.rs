@@ -309,6 +309,20 @@ pub(super) fn check_health(
     })
 }
 
+/// Health checks with the defaults of Route 53 and Global Accelerator: every 30 s, threshold
+/// 3, all checker regions, healthy above 18 %.
+pub(super) fn default_health(catalog: &Catalog) -> HealthCheckConfig {
+    HealthCheckConfig {
+        interval: SimTime::from_secs(30),
+        failure_threshold: 3,
+        checker_continents: ROUTE53_CHECKER_REGIONS
+            .iter()
+            .filter_map(|code| catalog.regions.get(*code).map(|r| r.continent()))
+            .collect(),
+        healthy_quorum: 0.18,
+    }
+}
+
 pub(super) fn check_dns(c: &Checker, raw: &RawDns) -> Result<DnsConfig, ScenarioError> {
     let p = FieldPath::default().key("dns");
     let ttl_s = c.range(&p.clone().key("ttl_s"), raw.ttl_s, 0.0, 172_800.0, "s")?;

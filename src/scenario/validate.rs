@@ -125,7 +125,7 @@ pub(super) fn parse_and_validate(
     )?;
     let slo = check_slo(&c, &raw)?;
     let faults = topology::check_faults(&c, &raw.faults, &deployments, &simulation)?;
-    let health_check = raw
+    let mut health_check = raw
         .health_check
         .as_ref()
         .map(|h| topology::check_health(&c, h, catalog))
@@ -135,6 +135,19 @@ pub(super) fn parse_and_validate(
         .as_ref()
         .map(|d| topology::check_dns(&c, d))
         .transpose()?;
+    if matches!(routing, RoutingConfig::Anycast { .. }) {
+        if dns.is_some() {
+            return Err(c.err(
+                &FieldPath::default().key("dns"),
+                "anycast uses static IP addresses: there is no DNS answer to cache".into(),
+                "remove [dns], or route with a DNS policy",
+            ));
+        }
+        // Global Accelerator always checks its endpoints: its defaults (30 s, threshold 3).
+        if health_check.is_none() {
+            health_check = Some(topology::default_health(catalog));
+        }
+    }
     let retry = raw
         .retry
         .as_ref()
@@ -611,11 +624,32 @@ fn check_network(c: &Checker, raw: &RawScenario) -> Result<NetworkParams, Scenar
             "round trips",
         )?,
         new_connection_share: c.range(
-            &p.key("new_connection_share"),
+            &p.clone().key("new_connection_share"),
             n.new_connection_share,
             0.0,
             1.0,
             "",
+        )?,
+        edge_access_ms: c.range(
+            &p.clone().key("edge_access_ms"),
+            n.edge_access_ms,
+            0.0,
+            1000.0,
+            "ms",
+        )?,
+        edge_inflation: c.range(
+            &p.clone().key("edge_inflation"),
+            n.edge_inflation,
+            1.0,
+            10.0,
+            "×",
+        )?,
+        edge_jitter_share: c.range(
+            &p.key("edge_jitter_share"),
+            n.edge_jitter_share,
+            0.0,
+            1.0,
+            "(a share)",
         )?,
     })
 }
@@ -774,12 +808,13 @@ fn check_routing(
     allowed: &[Option<Vec<bool>>],
 ) -> Result<RoutingConfig, ScenarioError> {
     let p = FieldPath::default().key("routing");
-    const POLICIES: [&str; 5] = [
+    const POLICIES: [&str; 6] = [
         "latency",
         "weighted",
         "failover",
         "geolocation",
         "geoproximity",
+        "anycast",
     ];
     // Keys that belong to one policy only: set under another they would be ignored.
     let uses = |key: &str| match raw.policy.as_str() {
@@ -787,6 +822,7 @@ fn check_routing(
         "failover" => key == "primary" || key == "secondary",
         "geolocation" => key == "geo",
         "geoproximity" => key == "bias",
+        "anycast" => key == "traffic_dials",
         _ => false,
     };
     for (key, set) in [
@@ -795,6 +831,7 @@ fn check_routing(
         ("secondary", raw.secondary.is_some()),
         ("geo", raw.geo.is_some()),
         ("bias", raw.bias.is_some()),
+        ("traffic_dials", raw.traffic_dials.is_some()),
     ] {
         if set && POLICIES.contains(&raw.policy.as_str()) && !uses(key) {
             return Err(c.err(
@@ -832,6 +869,32 @@ fn check_routing(
             let chains =
                 geo::check_geolocation(c, &p.clone().key("geo"), map, sites, deployments, allowed)?;
             Ok(RoutingConfig::Geolocation { chains })
+        }
+        "anycast" => {
+            let mut dials = vec![1.0; deployments.len()];
+            for (code, pct) in raw.traffic_dials.iter().flatten() {
+                let dp = p.clone().key("traffic_dials").key(code);
+                let i = deployments
+                    .iter()
+                    .position(|d| &d.region.code == code)
+                    .ok_or_else(|| {
+                        c.err(
+                            &dp,
+                            format!("traffic dial for \"{code}\", which has no [[regions]] entry"),
+                            "give dials only for the scenario's regions",
+                        )
+                    })?;
+                dials[i] =
+                    c.range(&dp, *pct, 0.0, 100.0, "% (Global Accelerator traffic dial)")? / 100.0;
+            }
+            if dials.iter().all(|d| *d == 0.0) {
+                return Err(c.err(
+                    &p.key("traffic_dials"),
+                    "every traffic dial is 0".into(),
+                    "Global Accelerator would then ignore the dials; leave at least one above 0",
+                ));
+            }
+            Ok(RoutingConfig::Anycast { dials })
         }
         "geoproximity" => {
             let bias = match &raw.bias {

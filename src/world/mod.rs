@@ -142,6 +142,8 @@ pub struct World<'s> {
     retry_rng: Pcg64Mcg,
     /// Per site, the regions residency rules allow (`None`: unrestricted).
     allowed: Vec<Option<Vec<bool>>>,
+    /// Mean per-request jitter on the path in use, ms.
+    jitter_ms: f64,
 }
 
 /// Runs replication `replication` of `scenario` and returns what it measured.
@@ -181,6 +183,12 @@ impl<'s> World<'s> {
         let warmup = sim.warmup;
         let end = sim.warmup + sim.duration;
         let net = NetworkModel::new(scenario.network);
+        // Anycast users ride the provider backbone from a nearby edge; everyone else the
+        // public internet.
+        let anycast = matches!(
+            scenario.routing,
+            crate::scenario::RoutingConfig::Anycast { .. }
+        );
         let expected_rtt_ms: Vec<Vec<f64>> = scenario
             .traffic
             .sites
@@ -190,14 +198,24 @@ impl<'s> World<'s> {
                     .deployments
                     .iter()
                     .map(|d| {
-                        net.site_region_rtt_ms(
+                        let (site, region) = (
                             (s.site.lat_deg, s.site.lon_deg),
                             (d.region.lat_deg, d.region.lon_deg),
-                        )
+                        );
+                        if anycast {
+                            net.anycast_rtt_ms(site, region)
+                        } else {
+                            net.site_region_rtt_ms(site, region)
+                        }
                     })
                     .collect()
             })
             .collect();
+        let jitter_ms = if anycast {
+            scenario.network.jitter_ms * scenario.network.edge_jitter_share
+        } else {
+            scenario.network.jitter_ms
+        };
         let sites: Vec<SiteState> = scenario
             .traffic
             .sites
@@ -309,6 +327,7 @@ impl<'s> World<'s> {
             fault_rng: streams.stream(StreamId::new(streams::FAULTS, 0)),
             retry_rng: streams.stream(StreamId::new(streams::RETRY, 0)),
             allowed,
+            jitter_ms,
         }
     }
 
@@ -458,7 +477,7 @@ impl<'s> World<'s> {
         let net = &self.scenario.network;
         let s = &mut self.sites[site];
         let jitter: f64 = Exp1.sample(&mut s.network_rng);
-        let rtt_ms = self.expected_rtt_ms[site][region] + jitter * net.jitter_ms;
+        let rtt_ms = self.expected_rtt_ms[site][region] + jitter * self.jitter_ms;
         let r = &mut self.requests[id as usize];
         r.attempts += 1;
         // A retry opens a new connection; a first attempt does with the configured share.

@@ -61,6 +61,17 @@ impl NetworkModel {
         })
     }
 
+    /// Expected RTT in ms through an anycast edge (Global Accelerator): the last mile, a
+    /// short hop to the edge in or near the user's metro, then the provider backbone, with
+    /// less route inflation than the public internet.
+    pub fn anycast_rtt_ms(&self, site: (f64, f64), region: (f64, f64)) -> f64 {
+        let d = great_circle_km(site.0, site.1, region.0, region.1);
+        self.params.last_mile_ms
+            + self.params.edge_access_ms
+            + self.params.backbone_overhead_ms
+            + self.params.edge_inflation * FIBRE_RTT_MS_PER_KM * d
+    }
+
     /// Mean jitter per request, ms.
     pub fn jitter_mean_ms(&self) -> f64 {
         self.params.jitter_ms
@@ -80,7 +91,22 @@ mod tests {
             jitter_ms: 2.0,
             handshake_rtts: 2.0,
             new_connection_share: 0.2,
+            edge_access_ms: 4.0,
+            edge_inflation: 1.3,
+            edge_jitter_share: 0.5,
         })
+    }
+
+    #[test]
+    fn anycast_beats_the_public_internet_on_long_paths_only() {
+        let net = default_model();
+        let (tokyo, virginia) = ((35.68, 139.65), (39.05, -77.49));
+        assert!(
+            net.anycast_rtt_ms(tokyo, virginia) < net.site_region_rtt_ms(tokyo, virginia) - 10.0
+        );
+        // Next door, the edge hop costs more than the shorter path saves.
+        let (dc, ashburn) = ((38.91, -77.04), (39.05, -77.49));
+        assert!(net.anycast_rtt_ms(dc, ashburn) > net.site_region_rtt_ms(dc, ashburn));
     }
 
     #[test]

@@ -111,6 +111,8 @@ const CASES: &[Case] = &[
     ok("residency_no_eligible_region.toml", "residency[0].regions: no eligible region for EU", (19, 11), "at least one deployed region"),
     ok("geolocation_no_default.toml", "routing.geo: users in tokyo (Japan) match no location", (17, 7), "\"*\" default"),
     ok("geolocation_breaks_residency.toml", "users in london may only be served in their jurisdiction", (17, 7), "eligible region"),
+    ok("anycast_with_dns.toml", "dns: anycast uses static IP addresses", (13, 1), "remove [dns]"),
+    ok("anycast_all_dials_zero.toml", "routing.traffic_dials: every traffic dial is 0", (13, 17), "at least one above 0"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

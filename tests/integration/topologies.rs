@@ -272,3 +272,62 @@ fn weighted_shares_follow_the_weight_schedule_within_a_binomial_interval() {
         "share {share}, sd {sd}"
     );
 }
+
+#[test]
+fn anycast_fails_over_faster_than_dns_on_the_same_fault() {
+    // Same health checks, same outage. Anycast has no DNS answers to expire: traffic moves
+    // the moment the checks see the outage. Latency records with a 60 s TTL move only as
+    // resolvers' answers expire.
+    let dns = "[dns]\nttl_s = 60\nresolvers_per_site = 40\n";
+    let anycast = run(
+        &inline(&two_regions(
+            "policy = \"anycast\"",
+            &format!("{HEALTH}{OUTAGE_PRIMARY}"),
+            10.0,
+            4,
+        )),
+        RunOptions::default(),
+    );
+    let dns_based = run(
+        &inline(&two_regions(
+            "policy = \"latency\"",
+            &format!("{HEALTH}{dns}{OUTAGE_PRIMARY}"),
+            10.0,
+            4,
+        )),
+        RunOptions::default(),
+    );
+    let (a, d) = (&anycast.faults[0], &dns_based.faults[0]);
+    assert!(
+        (a.detected_after_s.mean - d.detected_after_s.mean).abs() < 1e-9,
+        "same checks, same detection"
+    );
+    assert!(
+        a.traffic_left_after_s.mean <= a.detected_after_s.mean + 1.0,
+        "{a:?}"
+    );
+    assert!(
+        d.traffic_left_after_s.mean > a.traffic_left_after_s.mean + 20.0,
+        "{d:?}"
+    );
+    assert!(anycast.merged.outcomes.failed < dns_based.merged.outcomes.failed);
+    // Recovery: about the detection time for anycast, detection + up to a TTL for DNS.
+    assert!(a.recovery_s.mean < d.recovery_s.mean, "{a:?} vs {d:?}");
+}
+
+#[test]
+fn anycast_traffic_dials_shift_the_share() {
+    // Dial us-east-1 down to 30 %: 70 % of New York's traffic moves on to us-east-2.
+    let r = run(
+        &inline(&two_regions(
+            "policy = \"anycast\"\ntraffic_dials = { \"us-east-1\" = 30 }",
+            "",
+            10.0,
+            2,
+        )),
+        RunOptions::default(),
+    );
+    let share = r.merged.regions[0].outcomes.generated as f64 / r.merged.outcomes.generated as f64;
+    let sd = (0.3 * 0.7 / r.merged.outcomes.generated as f64).sqrt();
+    assert!((share - 0.3).abs() < 4.0 * sd, "{share}");
+}

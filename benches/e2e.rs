@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         scenario
             .deployments
             .iter()
-            .map(|d| d.instances)
+            .filter_map(|d| d.self_hosted().map(|h| h.instances))
             .sum::<u32>(),
         t_build.elapsed().as_secs_f64() * 1e3
     );
@@ -86,7 +86,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "  check: {:<15} {:>4} instances, utilisation {:5.1} %, queue max {:>5.0}",
             d.region.code,
-            d.instances,
+            d.self_hosted().map_or(0, |h| h.instances),
             r.utilisation.overall_mean() * 100.0,
             r.queue_length
                 .maxima()

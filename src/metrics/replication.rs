@@ -40,6 +40,11 @@ pub struct RegionMetrics {
     pub instance_hours: f64,
     /// Instance-hours × the region's hourly price, USD.
     pub instance_cost_usd: f64,
+    /// Managed APIs: tokens × per-token price of the region the requests entered, USD.
+    pub token_cost_usd: f64,
+    /// Managed APIs: requests served here that entered another region (cross-region
+    /// inference; this region was their `inferenceRegion`).
+    pub served_for_other_regions: u64,
 }
 
 /// What users of one continent saw.
@@ -99,6 +104,8 @@ impl RegionMetrics {
         self.output_tokens += o.output_tokens;
         self.instance_hours += o.instance_hours;
         self.instance_cost_usd += o.instance_cost_usd;
+        self.token_cost_usd += o.token_cost_usd;
+        self.served_for_other_regions += o.served_for_other_regions;
     }
 }
 

@@ -173,11 +173,25 @@ pub struct RegionTimeseries {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionDoc {
-    pub profile: String,
-    pub instance_type: String,
-    pub instances: u32,
-    pub max_batch: u32,
-    pub price_usd_per_hour: f64,
+    /// Self-hosted: serving profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instances: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_batch: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_usd_per_hour: Option<f64>,
+    /// Managed API: the catalog model name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_model: Option<String>,
+    /// Managed API: tokens × price, per replication.
+    pub token_cost_usd: f64,
+    /// Managed API: requests served here that entered another region (this region was
+    /// their `inferenceRegion`), all replications.
+    pub served_for_other_regions: u64,
     pub outcomes: OutcomesDoc,
     /// Share of all completed requests this region served.
     pub served_share: f64,
@@ -210,7 +224,11 @@ pub struct ContinentDoc {
 #[serde(deny_unknown_fields)]
 pub struct CostDoc {
     pub instances_usd: f64,
+    /// Managed APIs: tokens × per-token price.
+    pub tokens_usd: f64,
     pub instances_usd_per_hour: f64,
+    /// Instances and tokens together.
+    pub total_usd_per_hour: f64,
     pub usd_per_1k_requests: f64,
 }
 

@@ -81,11 +81,14 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
         .zip(&m.regions)
         .map(|(d, rm)| {
             let doc = RegionDoc {
-                profile: d.profile.name.clone(),
-                instance_type: d.profile.instance_type.clone(),
-                instances: d.instances,
-                max_batch: d.max_batch,
-                price_usd_per_hour: round(d.price.usd_per_hour, 4),
+                profile: d.self_hosted().map(|h| h.profile.name.clone()),
+                instance_type: d.self_hosted().map(|h| h.profile.instance_type.clone()),
+                instances: d.self_hosted().map(|h| h.instances),
+                max_batch: d.self_hosted().map(|h| h.max_batch),
+                price_usd_per_hour: d.self_hosted().map(|h| round(h.price.usd_per_hour, 4)),
+                managed_model: d.managed().map(|m| m.model.clone()),
+                token_cost_usd: round(rm.token_cost_usd / reps, 4),
+                served_for_other_regions: rm.served_for_other_regions,
                 outcomes: outcomes(&rm.outcomes),
                 served_share: round(share(rm.outcomes.completed, m.outcomes.completed), 6),
                 ttft: latency(&rm.latency.ttft),
@@ -132,7 +135,9 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
         })
         .collect();
     let s = &r.summary;
-    let total_cost: f64 = m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps;
+    let instance_cost: f64 = m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps;
+    let token_cost: f64 = m.regions.iter().map(|x| x.token_cost_usd).sum::<f64>() / reps;
+    let total_cost = instance_cost + token_cost;
     let duration_s = sc.simulation.duration.as_secs_f64();
     let per_1k = if m.outcomes.completed == 0 {
         0.0
@@ -174,8 +179,10 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
         regions,
         continents,
         cost: CostDoc {
-            instances_usd: round(total_cost, 4),
-            instances_usd_per_hour: round(total_cost / (duration_s / 3600.0), 4),
+            instances_usd: round(instance_cost, 4),
+            tokens_usd: round(token_cost, 4),
+            instances_usd_per_hour: round(instance_cost / (duration_s / 3600.0), 4),
+            total_usd_per_hour: round(total_cost / (duration_s / 3600.0), 4),
             usd_per_1k_requests: round(per_1k, 6),
         },
         slo,

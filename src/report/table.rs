@@ -138,7 +138,11 @@ pub fn run_summary(r: &RunResult) -> String {
     );
     add(
         "cost [USD]",
-        m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps,
+        m.regions
+            .iter()
+            .map(|x| x.instance_cost_usd + x.token_cost_usd)
+            .sum::<f64>()
+            / reps,
         s.cost_usd,
     );
     out.push_str(&t.render());
@@ -164,7 +168,7 @@ pub fn run_summary(r: &RunResult) -> String {
         };
         t.row(vec![
             d.region.code.clone(),
-            format!("{} × {}", d.instances, d.profile.instance_type),
+            d.describe(),
             format!("{served:.1}"),
             ms(rm.latency.ttft.percentile_ms(95.0)),
             ms(rm.latency.e2e.percentile_ms(99.0)),
@@ -175,7 +179,7 @@ pub fn run_summary(r: &RunResult) -> String {
             ),
             rm.outcomes.rejected.to_string(),
             rm.outcomes.timed_out.to_string(),
-            format!("{:.2}", rm.instance_cost_usd / reps),
+            format!("{:.2}", (rm.instance_cost_usd + rm.token_cost_usd) / reps),
         ]);
     }
     out.push_str(&t.render());

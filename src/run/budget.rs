@@ -1,7 +1,7 @@
 //! What a run will cost before it starts: requests, events and peak memory, so the CLI can
 //! refuse a run that would take hours or exhaust memory unless the user insists (`--force`).
 
-use crate::scenario::Scenario;
+use crate::scenario::{DeploymentKind, Scenario};
 
 /// Events per request: send, arrival at the region, first token, last token, one
 /// rescheduling of its instance (measured: 5.0 on the benchmark scenario).
@@ -44,8 +44,15 @@ impl RunBudget {
             .deployments
             .iter()
             .map(|d| {
-                let in_flight =
-                    f64::from(d.instances) * f64::from(d.max_batch) + f64::from(d.max_queue);
+                // A managed API holds at most its requests-per-minute quota in flight at once
+                // per minute of latency; bound it by a minute's quota.
+                let serving = match &d.kind {
+                    DeploymentKind::SelfHosted(h) => {
+                        f64::from(h.instances) * f64::from(h.max_batch)
+                    }
+                    DeploymentKind::Managed(m) => m.rpm_quota,
+                };
+                let in_flight = serving + f64::from(d.max_queue);
                 in_flight * BYTES_PER_REQUEST_IN_FLIGHT
                     + BYTES_PER_REGION
                     + buckets * BYTES_PER_BUCKET

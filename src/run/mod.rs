@@ -56,7 +56,11 @@ impl ReplicationSummary {
             availability_pct: m.outcomes.availability_pct(),
             throughput_rps: m.outcomes.completed as f64 / duration_s,
             output_tokens_per_s: output_tokens as f64 / duration_s,
-            cost_usd: m.regions.iter().map(|r| r.instance_cost_usd).sum(),
+            cost_usd: m
+                .regions
+                .iter()
+                .map(|r| r.instance_cost_usd + r.token_cost_usd)
+                .sum(),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod diurnal;
 mod error;
 mod geo;
+mod managed;
 mod raw;
 mod topology;
 mod validate;
@@ -47,6 +48,9 @@ pub struct Scenario {
     pub retry: RetryPolicy,
     /// Data-residency rules; requests served outside them count as violations.
     pub residency: Vec<ResidencyRule>,
+    /// RTT between deployments (index-aligned), ms: the measured matrix where it has both
+    /// regions, else the distance model.
+    pub region_rtt_ms: Vec<Vec<f64>>,
 }
 
 /// Run length and statistics settings.
@@ -166,22 +170,86 @@ pub enum ServiceModel {
     Deterministic { ms: f64 },
 }
 
-/// A self-hosted deployment in one region.
+/// A deployment in one region: self-hosted instances, or a managed model API.
 #[derive(Debug, Clone)]
 pub struct Deployment {
     pub region: Region,
+    pub kind: DeploymentKind,
+    /// Requests the region's load balancer holds waiting; beyond it, reject (HTTP 503).
+    pub max_queue: u32,
+    /// Longest a request may wait for its first token in the region before a 504.
+    pub timeout: SimTime,
+    /// Front-door request quota (API Gateway style); `None` means unthrottled.
+    pub throttle: Option<Throttle>,
+}
+
+/// What serves requests in a region.
+#[derive(Debug, Clone)]
+pub enum DeploymentKind {
+    SelfHosted(SelfHosted),
+    Managed(ManagedApi),
+}
+
+/// GPU instances running a serving profile.
+#[derive(Debug, Clone)]
+pub struct SelfHosted {
     pub profile: ServingProfile,
     pub price: InstancePrice,
     pub instances: u32,
     /// Sequences per instance at once (profile default unless overridden).
     pub max_batch: u32,
-    /// Requests the region's load balancer holds waiting; beyond it, reject (HTTP 503).
-    pub max_queue: u32,
-    /// Longest a request may spend in the region (queue + service) before a 504.
-    pub timeout: SimTime,
     pub service: ServiceModel,
-    /// Front-door request quota (API Gateway style); `None` means unthrottled.
-    pub throttle: Option<Throttle>,
+}
+
+/// A managed model API (Bedrock style): no instances; per-region requests-per-minute and
+/// tokens-per-minute quotas (token buckets, HTTP 429 beyond), priced per token.
+#[derive(Debug, Clone)]
+pub struct ManagedApi {
+    /// Catalog name, e.g. `claude-3-5-sonnet`.
+    pub model: String,
+    /// Time to first token inside the region, ms (given by the scenario: no public
+    /// reference figure is in the catalog).
+    pub ttft_ms: f64,
+    /// Streaming speed after the first token, output tokens/s.
+    pub output_tokens_per_s: f64,
+    pub rpm_quota: f64,
+    /// Input + output tokens per minute.
+    pub tpm_quota: f64,
+    pub input_usd_per_1m_tokens: f64,
+    pub output_usd_per_1m_tokens: f64,
+    /// Cross-region inference profile: other deployments (indices) of the same model and
+    /// geography that serve a request when this region's quota would throttle it.
+    pub spill_to: Vec<usize>,
+    /// The profile's prefix (`us`, `eu`, `apac`), if any.
+    pub inference_profile: Option<String>,
+}
+
+impl Deployment {
+    /// The self-hosted part, if this is a self-hosted deployment.
+    pub fn self_hosted(&self) -> Option<&SelfHosted> {
+        match &self.kind {
+            DeploymentKind::SelfHosted(s) => Some(s),
+            DeploymentKind::Managed(_) => None,
+        }
+    }
+
+    /// The managed part, if this is a managed API.
+    pub fn managed(&self) -> Option<&ManagedApi> {
+        match &self.kind {
+            DeploymentKind::Managed(m) => Some(m),
+            DeploymentKind::SelfHosted(_) => None,
+        }
+    }
+
+    /// Short description, e.g. `6 × g5.2xlarge` or `managed claude-3-5-sonnet`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            DeploymentKind::SelfHosted(s) => {
+                format!("{} × {}", s.instances, s.profile.instance_type)
+            }
+            DeploymentKind::Managed(m) => format!("managed {}", m.model),
+        }
+    }
 }
 
 /// A request-rate quota enforced as a token bucket; beyond it requests get HTTP 429.

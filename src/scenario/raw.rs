@@ -333,8 +333,14 @@ fn default_edge_jitter_share() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct RawRegion {
     pub code: String,
-    pub profile: String,
-    pub instances: u32,
+    pub profile: Option<String>,
+    pub instances: Option<u32>,
+    pub managed: Option<String>,
+    pub ttft_ms: Option<f64>,
+    pub output_tokens_per_s: Option<f64>,
+    pub rpm_quota: Option<f64>,
+    pub tpm_quota: Option<f64>,
+    pub inference_profile: Option<String>,
     #[serde(default = "default_max_queue")]
     pub max_queue: u32,
     #[serde(default = "default_timeout_s")]

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diurnal::PRESETS;
 use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
 use super::geo;
+use super::managed;
 use super::raw::{
     RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
 };
@@ -113,6 +114,16 @@ pub(super) fn parse_and_validate(
     };
     let network = check_network(&c, &raw)?;
     let deployments = check_regions(&c, &raw.regions, catalog)?;
+    let net = crate::world::network::NetworkModel::new(network);
+    let region_rtt_ms: Vec<Vec<f64>> = deployments
+        .iter()
+        .map(|a| {
+            deployments
+                .iter()
+                .map(|b| net.region_rtt_ms(&catalog.rtt, &a.region, &b.region))
+                .collect()
+        })
+        .collect();
     let residency = geo::check_residency(&c, &raw.residency, &traffic.sites, &deployments)?;
     let allowed = allowed_regions(&residency, traffic.sites.len(), deployments.len());
     let routing = check_routing(
@@ -178,6 +189,7 @@ pub(super) fn parse_and_validate(
         dns,
         retry,
         residency,
+        region_rtt_ms,
     };
     let expected = scenario.expected_requests_per_replication();
     if expected > MAX_REQUESTS_PER_REPLICATION {
@@ -689,62 +701,11 @@ fn check_regions(
                 "one [[regions]] entry per region; raise `instances` instead",
             ));
         }
-        let profile = catalog
-            .serving_profiles
-            .get(&r.profile)
-            .cloned()
-            .ok_or_else(|| {
-                let hint = match did_you_mean(
-                    &r.profile,
-                    catalog.serving_profiles.keys().map(String::as_str),
-                ) {
-                    Some(best) => format!("did you mean \"{best}\"?"),
-                    None => format!(
-                        "use one of: {}",
-                        catalog
-                            .serving_profiles
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                c.err(
-                    &rp.clone().key("profile"),
-                    format!("unknown serving profile \"{}\"", r.profile),
-                    hint,
-                )
-            })?;
-        let price = catalog
-            .instance_types
-            .get(&profile.instance_type)
-            .and_then(|t| t.prices.get(&r.code))
-            .copied()
-            .ok_or_else(|| {
-                c.err(
-                    &rp.clone().key("profile"),
-                    format!(
-                        "instance type {} has no price in {}",
-                        profile.instance_type, r.code
-                    ),
-                    "pick a region where the instance type has a price (models/instances.toml)",
-                )
-            })?;
-        if r.instances == 0 || r.instances > MAX_INSTANCES {
-            return Err(c.err(
-                &rp.clone().key("instances"),
-                format!("{} instances is not allowed", r.instances),
-                format!("use 1 to {MAX_INSTANCES}; remove the region to send it no traffic"),
-            ));
-        }
-        let max_batch = r.max_batch.unwrap_or(profile.max_batch);
-        if max_batch == 0 || max_batch > 4096 {
-            return Err(c.err(
-                &rp.clone().key("max_batch"),
-                format!("max_batch {max_batch} is not allowed"),
-                "use 1 to 4096 sequences",
-            ));
-        }
+        let kind = if r.managed.is_some() {
+            DeploymentKind::Managed(managed::check_managed(c, &rp, r, &region, catalog)?)
+        } else {
+            DeploymentKind::SelfHosted(check_self_hosted(c, &rp, r, catalog)?)
+        };
         if r.max_queue > 10_000_000 {
             return Err(c.err(
                 &rp.clone().key("max_queue"),
@@ -753,20 +714,6 @@ fn check_regions(
             ));
         }
         let timeout_s = c.positive(&rp.clone().key("timeout_s"), r.timeout_s, 86_400.0, "s")?;
-        let service = match r.service {
-            None => ServiceModel::TokenProfile,
-            Some(super::raw::RawService::Exponential { mean_ms }) => ServiceModel::Exponential {
-                mean_ms: c.positive(
-                    &rp.clone().key("service").key("mean_ms"),
-                    mean_ms,
-                    3.6e6,
-                    "ms",
-                )?,
-            },
-            Some(super::raw::RawService::Deterministic { ms }) => ServiceModel::Deterministic {
-                ms: c.positive(&rp.clone().key("service").key("ms"), ms, 3.6e6, "ms")?,
-            },
-        };
         let throttle = match &r.throttle {
             None => None,
             Some(t) => {
@@ -786,17 +733,104 @@ fn check_regions(
         };
         out.push(Deployment {
             region,
-            profile,
-            price,
-            instances: r.instances,
-            max_batch,
+            kind,
             max_queue: r.max_queue,
             timeout: SimTime::from_secs_ceil(timeout_s),
-            service,
             throttle,
         });
     }
+    managed::link_profiles(&mut out);
     Ok(out)
+}
+
+fn check_self_hosted(
+    c: &Checker,
+    rp: &FieldPath,
+    r: &RawRegion,
+    catalog: &Catalog,
+) -> Result<SelfHosted, ScenarioError> {
+    let missing = |key: &str| {
+        c.err(rp, format!("missing field `{key}`"), "add the field; a self-hosted region needs `profile` and `instances` (or use `managed = ...`)")
+    };
+    let profile_name = r.profile.as_ref().ok_or_else(|| missing("profile"))?;
+    let instances = r.instances.ok_or_else(|| missing("instances"))?;
+    let profile = catalog
+        .serving_profiles
+        .get(profile_name)
+        .cloned()
+        .ok_or_else(|| {
+            let hint = match did_you_mean(
+                profile_name,
+                catalog.serving_profiles.keys().map(String::as_str),
+            ) {
+                Some(best) => format!("did you mean \"{best}\"?"),
+                None => format!(
+                    "use one of: {}",
+                    catalog
+                        .serving_profiles
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            c.err(
+                &rp.clone().key("profile"),
+                format!("unknown serving profile \"{}\"", profile_name),
+                hint,
+            )
+        })?;
+    let price = catalog
+        .instance_types
+        .get(&profile.instance_type)
+        .and_then(|t| t.prices.get(&r.code))
+        .copied()
+        .ok_or_else(|| {
+            c.err(
+                &rp.clone().key("profile"),
+                format!(
+                    "instance type {} has no price in {}",
+                    profile.instance_type, r.code
+                ),
+                "pick a region where the instance type has a price (models/instances.toml)",
+            )
+        })?;
+    if instances == 0 || instances > MAX_INSTANCES {
+        return Err(c.err(
+            &rp.clone().key("instances"),
+            format!("{} instances is not allowed", instances),
+            format!("use 1 to {MAX_INSTANCES}; remove the region to send it no traffic"),
+        ));
+    }
+    let max_batch = r.max_batch.unwrap_or(profile.max_batch);
+    if max_batch == 0 || max_batch > 4096 {
+        return Err(c.err(
+            &rp.clone().key("max_batch"),
+            format!("max_batch {max_batch} is not allowed"),
+            "use 1 to 4096 sequences",
+        ));
+    }
+    let service = match r.service {
+        None => ServiceModel::TokenProfile,
+        Some(super::raw::RawService::Exponential { mean_ms }) => ServiceModel::Exponential {
+            mean_ms: c.positive(
+                &rp.clone().key("service").key("mean_ms"),
+                mean_ms,
+                3.6e6,
+                "ms",
+            )?,
+        },
+        Some(super::raw::RawService::Deterministic { ms }) => ServiceModel::Deterministic {
+            ms: c.positive(&rp.clone().key("service").key("ms"), ms, 3.6e6, "ms")?,
+        },
+    };
+    Ok(SelfHosted {
+        profile,
+        price,
+        instances,
+        max_batch,
+        service,
+    })
 }
 
 fn check_routing(

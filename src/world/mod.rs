@@ -8,6 +8,7 @@ pub mod arrivals;
 pub mod faults;
 pub mod health;
 pub mod least_loaded;
+pub mod managed;
 pub mod network;
 pub mod serving;
 pub mod throttle;
@@ -48,6 +49,7 @@ pub mod streams {
     pub const DNS: u64 = 6;
     pub const FAULTS: u64 = 7;
     pub const RETRY: u64 = 8;
+    pub const SPILL: u64 = 9;
 }
 
 /// Events of the world.
@@ -69,6 +71,10 @@ enum Event {
     FaultChange { fault: u32, active: bool },
     /// A health checker probes a region.
     HealthProbe { region: u32, checker: u32 },
+    /// A managed API sends the first token (stale unless `admission` is current).
+    ManagedFirstToken { request: u32, admission: u32 },
+    /// A managed API sends the last token.
+    ManagedLastToken { request: u32, admission: u32 },
 }
 
 /// Why an attempt failed; each maps to an [`Outcomes`] field if it is the last attempt.
@@ -104,6 +110,11 @@ struct Request {
     region: u32,
     /// Attempts made so far (1 after the first send).
     attempts: u32,
+    /// Managed APIs: the admission this request's pending events belong to; events of an
+    /// earlier admission (lost in an outage, or a recycled slot) are stale.
+    admission: u32,
+    /// Being served by a managed API right now.
+    in_managed: bool,
     measured: bool,
     live: bool,
 }
@@ -140,10 +151,14 @@ pub struct World<'s> {
     dns_rng: Pcg64Mcg,
     fault_rng: Pcg64Mcg,
     retry_rng: Pcg64Mcg,
+    spill_rng: Pcg64Mcg,
     /// Per site, the regions residency rules allow (`None`: unrestricted).
     allowed: Vec<Option<Vec<bool>>>,
     /// Mean per-request jitter on the path in use, ms.
     jitter_ms: f64,
+    /// Measured region-to-region RTT for cross-region inference, ms.
+    region_rtt_ms: Vec<Vec<f64>>,
+    next_admission: u32,
 }
 
 /// Runs replication `replication` of `scenario` and returns what it measured.
@@ -211,6 +226,7 @@ impl<'s> World<'s> {
                     .collect()
             })
             .collect();
+        let region_rtt_ms = scenario.region_rtt_ms.clone();
         let jitter_ms = if anycast {
             scenario.network.jitter_ms * scenario.network.edge_jitter_share
         } else {
@@ -326,8 +342,11 @@ impl<'s> World<'s> {
             dns_rng: streams.stream(StreamId::new(streams::DNS, 0)),
             fault_rng: streams.stream(StreamId::new(streams::FAULTS, 0)),
             retry_rng: streams.stream(StreamId::new(streams::RETRY, 0)),
+            spill_rng: streams.stream(StreamId::new(streams::SPILL, 0)),
             allowed,
             jitter_ms,
+            region_rtt_ms,
+            next_admission: 0,
         }
     }
 
@@ -395,6 +414,12 @@ impl<'s> World<'s> {
                 Event::HealthProbe { region, checker } => {
                     self.on_health_probe(now, region as usize, checker as usize)
                 }
+                Event::ManagedFirstToken { request, admission } => {
+                    self.on_managed_first_token(now, request, admission)
+                }
+                Event::ManagedLastToken { request, admission } => {
+                    self.on_managed_last_token(now, request, admission)
+                }
             }
         }
         true
@@ -441,6 +466,8 @@ impl<'s> World<'s> {
             site,
             region: 0,
             attempts: 0,
+            admission: u32::MAX,
+            in_managed: false,
             measured,
             live: true,
         });
@@ -533,6 +560,9 @@ impl<'s> World<'s> {
         if error_rate > 0.0 && self.fault_rng.random::<f64>() < error_rate {
             return self.attempt_failed(now, id, Failure::Failed);
         }
+        if self.regions[region].managed.is_some() {
+            return self.managed_arrival(now, id, region);
+        }
         let mut expired = std::mem::take(&mut self.scratch_expired);
         let admitted =
             self.regions[region].arrive(now, id, r.prompt_tokens, r.measured, &mut expired);
@@ -585,6 +615,15 @@ impl<'s> World<'s> {
             self.attempt_failed(now, id, Failure::TimedOut);
             return;
         }
+        self.record_ttft(now, region, id);
+        if !self.regions[region].decode(instance, id, r.output_tokens) {
+            self.on_last_token(now, region, instance, id);
+        }
+    }
+
+    /// Records the time to first token of request `id`, served by `region`.
+    fn record_ttft(&mut self, now: SimTime, region: usize, id: u32) {
+        let r = self.requests[id as usize];
         let ttft_us = (now + r.return_leg).saturating_since(r.sent).as_us();
         if r.measured {
             self.metrics.latency.ttft.record_us(ttft_us);
@@ -598,14 +637,137 @@ impl<'s> World<'s> {
                 .ttft
                 .record_us(ttft_us);
         }
-        if !self.regions[region].decode(instance, id, r.output_tokens) {
-            self.on_last_token(now, region, instance, id);
+    }
+
+    /// A request reaches a managed API: served here if the quotas allow, else — with a
+    /// cross-region inference profile — by the sibling region with the most headroom, at
+    /// the extra inter-region round trip; else throttled (HTTP 429).
+    fn managed_arrival(&mut self, now: SimTime, id: u32, source: usize) {
+        if !self.regions[source].pass_throttle(now) {
+            return self.attempt_failed(now, id, Failure::Throttled);
         }
+        let r = self.requests[id as usize];
+        let tokens = f64::from(r.prompt_tokens) + f64::from(r.output_tokens);
+        let fits = |w: &mut Self, region: usize| {
+            w.regions[region]
+                .managed
+                .as_mut()
+                .is_some_and(|m| m.fits(now, tokens))
+        };
+        let target = if fits(self, source) {
+            Some(source)
+        } else {
+            // Bedrock does not document how it picks the destination: pick among the
+            // siblings with room, at random in proportion to their request headroom.
+            let siblings = self.regions[source]
+                .managed
+                .as_ref()
+                .map(|m| m.spill_to.clone())
+                .unwrap_or_default();
+            let mut candidates: Vec<(usize, f64)> = Vec::new();
+            for s in siblings {
+                if self.faults.is_down(s) || !fits(self, s) {
+                    continue;
+                }
+                let headroom = self.regions[s]
+                    .managed
+                    .as_mut()
+                    .map_or(0.0, |m| m.rpm_headroom(now));
+                candidates.push((s, headroom));
+            }
+            let total: f64 = candidates.iter().map(|c| c.1).sum();
+            let mut u = self.spill_rng.random::<f64>() * total;
+            let mut pick = candidates.last().map(|c| c.0);
+            for (s, h) in &candidates {
+                if u < *h {
+                    pick = Some(*s);
+                    break;
+                }
+                u -= h;
+            }
+            pick
+        };
+        let Some(target) = target else {
+            return self.attempt_failed(now, id, Failure::Throttled);
+        };
+        let m = self.regions[target]
+            .managed
+            .as_mut()
+            .expect("siblings are managed");
+        m.admit(now, tokens);
+        let ttft = m.ttft;
+        // Billed at the price of the region the request entered.
+        let src = self.regions[source]
+            .managed
+            .as_ref()
+            .expect("source is managed");
+        let cost = f64::from(r.prompt_tokens) * src.input_usd_per_token
+            + f64::from(r.output_tokens) * src.output_usd_per_token;
+        let admission = self.next_admission;
+        self.next_admission = self.next_admission.wrapping_add(1);
+        let req = &mut self.requests[id as usize];
+        req.admission = admission;
+        req.in_managed = true;
+        req.region = target as u32;
+        if target != source {
+            req.return_leg =
+                req.return_leg + SimTime::from_ms_ceil(self.region_rtt_ms[source][target]);
+        }
+        if r.measured {
+            self.regions[source].metrics.token_cost_usd += cost;
+            if target != source {
+                self.regions[target].metrics.served_for_other_regions += 1;
+            }
+        }
+        self.queue.schedule(
+            now + ttft,
+            Event::ManagedFirstToken {
+                request: id,
+                admission,
+            },
+        );
+    }
+
+    fn on_managed_first_token(&mut self, now: SimTime, id: u32, admission: u32) {
+        let r = self.requests[id as usize];
+        if !r.live || !r.in_managed || r.admission != admission {
+            return;
+        }
+        let region = r.region as usize;
+        self.record_ttft(now, region, id);
+        let decode = self.regions[region]
+            .managed
+            .as_ref()
+            .map_or(SimTime::ZERO, |m| m.decode_time(r.output_tokens));
+        self.queue.schedule(
+            now + decode,
+            Event::ManagedLastToken {
+                request: id,
+                admission,
+            },
+        );
+    }
+
+    fn on_managed_last_token(&mut self, now: SimTime, id: u32, admission: u32) {
+        let r = self.requests[id as usize];
+        if !r.live || !r.in_managed || r.admission != admission {
+            return;
+        }
+        let region = r.region as usize;
+        self.requests[id as usize].in_managed = false;
+        self.regions[region].count_tokens(r.prompt_tokens, r.output_tokens, r.measured);
+        self.book_completion(now, region, id);
     }
 
     fn on_last_token(&mut self, now: SimTime, region: usize, instance: usize, id: u32) {
         let r = self.requests[id as usize];
         self.regions[region].complete(now, instance, r.prompt_tokens, r.output_tokens, r.measured);
+        self.book_completion(now, region, id);
+    }
+
+    /// Books a request served to its last token by `region`, and frees it.
+    fn book_completion(&mut self, now: SimTime, region: usize, id: u32) {
+        let r = self.requests[id as usize];
         if r.measured {
             let e2e_us = (now + r.return_leg).saturating_since(r.sent).as_us();
             let c = self.sites[r.site as usize].continent;
@@ -679,6 +841,13 @@ impl<'s> World<'s> {
             // Everything queued or running in the region is lost with it.
             let mut lost = std::mem::take(&mut self.scratch_expired);
             self.regions[f.region].fail_all(now, &mut lost);
+            let region = f.region as u32;
+            for (id, r) in self.requests.iter_mut().enumerate() {
+                if r.live && r.in_managed && r.region == region {
+                    r.in_managed = false;
+                    lost.push(id as u32);
+                }
+            }
             for id in lost.drain(..) {
                 self.attempt_failed(now, id, Failure::Failed);
             }

@@ -15,11 +15,12 @@ use rand_distr::{Distribution, Exp};
 use rand_pcg::Pcg64Mcg;
 
 use super::least_loaded::LeastLoaded;
+use super::managed::ManagedState;
 use super::serving::{BatchInstance, BatchSpeed, Phase};
 use super::throttle::TokenBucket;
 use crate::engine::SimTime;
 use crate::metrics::{LatencyHistogram, LatencySet, Outcomes, RegionMetrics, TimeWeightedSeries};
-use crate::scenario::{Deployment, ServiceModel, Simulation};
+use crate::scenario::{Deployment, DeploymentKind, ServiceModel, Simulation};
 
 /// What happened to an arriving request.
 pub(super) enum Arrival {
@@ -68,41 +69,68 @@ pub(super) struct RegionServer {
     price_usd_per_hour: f64,
     rng: Pcg64Mcg,
     throttle: Option<TokenBucket>,
+    /// Quotas and timing when the region is a managed API (then there are no instances).
+    pub(super) managed: Option<ManagedState>,
     pub(super) metrics: RegionMetrics,
 }
 
 impl RegionServer {
     pub(super) fn new(d: &Deployment, sim: &Simulation, rng: Pcg64Mcg) -> RegionServer {
-        let (speed, work) = match d.service {
-            ServiceModel::TokenProfile => (
-                BatchSpeed::from_tpot(d.profile.tpot_ms_batch1, d.profile.tpot_ms_per_extra_seq),
-                Work::Tokens {
-                    prefill_ms_per_token: 1000.0 / d.profile.prefill_tokens_per_s,
-                    tpot_ms_batch1: d.profile.tpot_ms_batch1,
-                },
-            ),
-            ServiceModel::Exponential { mean_ms } => (
-                BatchSpeed::CONSTANT,
-                Work::Exponential(Exp::new(1.0 / mean_ms).expect("validated: mean > 0")),
-            ),
-            ServiceModel::Deterministic { ms } => {
-                (BatchSpeed::CONSTANT, Work::Deterministic { ms })
+        // A managed API has no instances: its speed and work model are never consulted.
+        let (speed, work, instances, max_batch, price, managed) = match &d.kind {
+            DeploymentKind::SelfHosted(h) => {
+                let (speed, work) = match h.service {
+                    ServiceModel::TokenProfile => (
+                        BatchSpeed::from_tpot(
+                            h.profile.tpot_ms_batch1,
+                            h.profile.tpot_ms_per_extra_seq,
+                        ),
+                        Work::Tokens {
+                            prefill_ms_per_token: 1000.0 / h.profile.prefill_tokens_per_s,
+                            tpot_ms_batch1: h.profile.tpot_ms_batch1,
+                        },
+                    ),
+                    ServiceModel::Exponential { mean_ms } => (
+                        BatchSpeed::CONSTANT,
+                        Work::Exponential(Exp::new(1.0 / mean_ms).expect("validated: mean > 0")),
+                    ),
+                    ServiceModel::Deterministic { ms } => {
+                        (BatchSpeed::CONSTANT, Work::Deterministic { ms })
+                    }
+                };
+                (
+                    speed,
+                    work,
+                    h.instances,
+                    h.max_batch,
+                    h.price.usd_per_hour,
+                    None,
+                )
             }
+            DeploymentKind::Managed(api) => (
+                BatchSpeed::CONSTANT,
+                Work::Deterministic { ms: 0.0 },
+                0,
+                1,
+                0.0,
+                Some(ManagedState::new(api)),
+            ),
         };
         let end = sim.warmup + sim.duration;
         let series = || TimeWeightedSeries::new(sim.warmup, end, sim.timeseries_step);
         RegionServer {
-            instances: (0..d.instances).map(|_| BatchInstance::default()).collect(),
-            least_loaded: LeastLoaded::new(d.instances as usize),
+            instances: (0..instances).map(|_| BatchInstance::default()).collect(),
+            least_loaded: LeastLoaded::new(instances as usize),
             speed,
             work,
-            max_batch: d.max_batch,
+            max_batch,
             max_queue: d.max_queue as usize,
             timeout: d.timeout,
             queue: VecDeque::new(),
             busy_slots: 0,
-            total_slots: f64::from(d.instances) * f64::from(d.max_batch),
-            price_usd_per_hour: d.price.usd_per_hour,
+            total_slots: (f64::from(instances) * f64::from(max_batch)).max(1.0),
+            price_usd_per_hour: price,
+            managed,
             rng,
             throttle: d.throttle.map(|t| {
                 TokenBucket::new(t.rate_rps, t.burst).expect("validated: rate > 0, burst >= 1")
@@ -118,6 +146,8 @@ impl RegionServer {
                 output_tokens: 0,
                 instance_hours: 0.0,
                 instance_cost_usd: 0.0,
+                token_cost_usd: 0.0,
+                served_for_other_regions: 0,
             },
         }
     }
@@ -276,10 +306,20 @@ impl RegionServer {
         measured: bool,
     ) {
         self.leave(now, instance);
+        self.count_tokens(prompt_tokens, output_tokens, measured);
+    }
+
+    /// Books the tokens of a request this region served.
+    pub(super) fn count_tokens(&mut self, prompt_tokens: u32, output_tokens: u32, measured: bool) {
         if measured {
             self.metrics.prompt_tokens += u64::from(prompt_tokens);
             self.metrics.output_tokens += u64::from(output_tokens);
         }
+    }
+
+    /// The front-door quota (if any) lets a request through at `now`.
+    pub(super) fn pass_throttle(&mut self, now: SimTime) -> bool {
+        self.throttle.as_mut().is_none_or(|b| b.try_take(now))
     }
 
     /// Moves queued requests into the free slots of `instance` (the only instance that can
@@ -306,6 +346,9 @@ impl RegionServer {
     pub(super) fn set_quota_factor(&mut self, now: SimTime, factor: f64) {
         if let Some(bucket) = &mut self.throttle {
             bucket.set_rate_factor(now, factor);
+        }
+        if let Some(m) = &mut self.managed {
+            m.set_quota_factor(now, factor);
         }
     }
 

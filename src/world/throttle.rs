@@ -43,6 +43,18 @@ impl TokenBucket {
         self.last = now;
     }
 
+    /// Tokens in the bucket at `now`.
+    pub fn available(&mut self, now: SimTime) -> f64 {
+        self.refill(now);
+        self.tokens
+    }
+
+    /// Removes `n` tokens at `now` (the caller checked [`available`](Self::available)).
+    pub fn take(&mut self, now: SimTime, n: f64) {
+        self.refill(now);
+        self.tokens = (self.tokens - n).max(0.0);
+    }
+
     /// From `now` on the bucket refills at `factor` × its rate (a quota cut).
     pub fn set_rate_factor(&mut self, now: SimTime, factor: f64) {
         self.refill(now);

@@ -113,6 +113,11 @@ const CASES: &[Case] = &[
     ok("geolocation_breaks_residency.toml", "users in london may only be served in their jurisdiction", (17, 7), "eligible region"),
     ok("anycast_with_dns.toml", "dns: anycast uses static IP addresses", (13, 1), "remove [dns]"),
     ok("anycast_all_dials_zero.toml", "routing.traffic_dials: every traffic dial is 0", (13, 17), "at least one above 0"),
+    ok("managed_without_ttft.toml", "regions[0].ttft_ms: a managed model needs `ttft_ms`", (7, 1), "measure yours"),
+    ok("managed_unpriced_region.toml", "claude-3-5-sonnet has no price in ap-south-1", (9, 11), "where it is offered"),
+    ok("managed_zero_quota.toml", "regions[0].rpm_quota: a quota of 0 would throttle every request", (12, 13), "positive quota"),
+    ok("managed_wrong_profile.toml", "us-east-1 is not in the \"eu.\" geography", (12, 21), "the region's own"),
+    ok("managed_with_instances.toml", "`instances` is for self-hosted deployments", (12, 13), "remove `instances`"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

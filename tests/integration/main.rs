@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod determinism;
 mod guards;
+mod managed;
 mod residency;
 mod schema;
 mod support;

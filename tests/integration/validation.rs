@@ -779,7 +779,9 @@ policy = "latency"
     assert!(o.is_balanced(), "{o:?}");
     assert_eq!((o.rejected, o.timed_out), (0, 0), "{o:?}");
     let region = &m.regions[0];
-    let d = &s.deployments[0];
+    let d = s.deployments[0]
+        .self_hosted()
+        .expect("a self-hosted region");
     let slots = f64::from(d.instances * d.max_batch);
     let utilisation = region.utilisation.overall_mean();
     let in_queue = region.queue_length.overall_mean();
@@ -791,7 +793,7 @@ policy = "latency"
     let site = &s.traffic.sites[0].site;
     let rtt_ms = NetworkModel::new(s.network).site_region_rtt_ms(
         (site.lat_deg, site.lon_deg),
-        (d.region.lat_deg, d.region.lon_deg),
+        (s.deployments[0].region.lat_deg, s.deployments[0].region.lon_deg),
     );
     let one_way_ms = SimTime::from_ms_ceil(rtt_ms / 2.0).as_ms_f64();
     let in_region_s = (m.latency.e2e.mean_ms() - 2.0 * one_way_ms) / 1000.0;

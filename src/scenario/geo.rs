@@ -41,7 +41,8 @@ pub fn allowed_regions(
         .collect()
 }
 
-fn region_index(
+/// Index of the deployment in region `code`, or an error at `p` with a suggestion.
+pub(super) fn region_index(
     c: &Checker,
     p: &FieldPath,
     code: &str,

@@ -2,6 +2,7 @@
 //! client retries — their typed values and their validation.
 
 use super::error::{FieldPath, ScenarioError};
+use super::geo::region_index;
 use super::raw::{RawDns, RawFault, RawHealthCheck, RawRetry};
 use super::validate::Checker;
 use super::{Deployment, Simulation};
@@ -95,25 +96,6 @@ impl RetryPolicy {
     };
 }
 
-fn deployment_index(
-    c: &Checker,
-    p: &FieldPath,
-    code: &str,
-    deployments: &[Deployment],
-) -> Result<usize, ScenarioError> {
-    deployments
-        .iter()
-        .position(|d| d.region.code == code)
-        .ok_or_else(|| {
-            let have: Vec<&str> = deployments.iter().map(|d| d.region.code.as_str()).collect();
-            c.err(
-                &p.clone().key("region"),
-                format!("fault on \"{code}\", which has no [[regions]] entry"),
-                format!("use one of: {}", have.join(", ")),
-            )
-        })
-}
-
 pub(super) fn check_faults(
     c: &Checker,
     raw: &[RawFault],
@@ -149,7 +131,7 @@ pub(super) fn check_faults(
                 ..
             } => (region, *start_s, *duration_s),
         };
-        let index = deployment_index(c, &p, region, deployments)?;
+        let index = region_index(c, &p.clone().key("region"), region, deployments)?;
         if !start_s.is_finite() || start_s < 0.0 || start_s >= window_s {
             return Err(c.err(
                 &p.clone().key("start_s"),

@@ -728,11 +728,17 @@ impl<'s> World<'s> {
         );
     }
 
-    fn on_managed_first_token(&mut self, now: SimTime, id: u32, admission: u32) {
+    /// The request if `admission` is its current managed admission (events of an earlier
+    /// one, lost in an outage or of a recycled slot, are stale).
+    fn current_managed(&self, id: u32, admission: u32) -> Option<Request> {
         let r = self.requests[id as usize];
-        if !r.live || !r.in_managed || r.admission != admission {
+        (r.live && r.in_managed && r.admission == admission).then_some(r)
+    }
+
+    fn on_managed_first_token(&mut self, now: SimTime, id: u32, admission: u32) {
+        let Some(r) = self.current_managed(id, admission) else {
             return;
-        }
+        };
         let region = r.region as usize;
         self.record_ttft(now, region, id);
         let decode = self.regions[region]
@@ -749,10 +755,9 @@ impl<'s> World<'s> {
     }
 
     fn on_managed_last_token(&mut self, now: SimTime, id: u32, admission: u32) {
-        let r = self.requests[id as usize];
-        if !r.live || !r.in_managed || r.admission != admission {
+        let Some(r) = self.current_managed(id, admission) else {
             return;
-        }
+        };
         let region = r.region as usize;
         self.requests[id as usize].in_managed = false;
         self.regions[region].count_tokens(r.prompt_tokens, r.output_tokens, r.measured);

@@ -793,7 +793,10 @@ policy = "latency"
     let site = &s.traffic.sites[0].site;
     let rtt_ms = NetworkModel::new(s.network).site_region_rtt_ms(
         (site.lat_deg, site.lon_deg),
-        (s.deployments[0].region.lat_deg, s.deployments[0].region.lon_deg),
+        (
+            s.deployments[0].region.lat_deg,
+            s.deployments[0].region.lon_deg,
+        ),
     );
     let one_way_ms = SimTime::from_ms_ceil(rtt_ms / 2.0).as_ms_f64();
     let in_region_s = (m.latency.e2e.mean_ms() - 2.0 * one_way_ms) / 1000.0;

@@ -45,6 +45,12 @@ pub struct RegionMetrics {
     /// Managed APIs: requests served here that entered another region (cross-region
     /// inference; this region was their `inferenceRegion`).
     pub served_for_other_regions: u64,
+    /// Front ends: requests forwarded to the model region.
+    pub forwarded: u64,
+    /// Front ends: requests that needed a new execution environment.
+    pub cold_starts: u64,
+    /// Front ends: per-request fees, USD.
+    pub request_fees_usd: f64,
 }
 
 /// What users of one continent saw.
@@ -106,6 +112,9 @@ impl RegionMetrics {
         self.instance_cost_usd += o.instance_cost_usd;
         self.token_cost_usd += o.token_cost_usd;
         self.served_for_other_regions += o.served_for_other_regions;
+        self.forwarded += o.forwarded;
+        self.cold_starts += o.cold_starts;
+        self.request_fees_usd += o.request_fees_usd;
     }
 }
 

@@ -192,6 +192,12 @@ pub struct RegionDoc {
     /// Managed API: requests served here that entered another region (this region was
     /// their `inferenceRegion`), all replications.
     pub served_for_other_regions: u64,
+    /// Front ends: requests forwarded to the model region, all replications.
+    pub forwarded: u64,
+    /// Front ends: requests that waited for a new execution environment, all replications.
+    pub cold_starts: u64,
+    /// Front ends: per-request fees, per replication.
+    pub request_fees_usd: f64,
     pub outcomes: OutcomesDoc,
     /// Share of all completed requests this region served.
     pub served_share: f64,
@@ -226,6 +232,8 @@ pub struct CostDoc {
     pub instances_usd: f64,
     /// Managed APIs: tokens × per-token price.
     pub tokens_usd: f64,
+    /// Front ends: per-request fees.
+    pub request_fees_usd: f64,
     pub instances_usd_per_hour: f64,
     /// Instances and tokens together.
     pub total_usd_per_hour: f64,

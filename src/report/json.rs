@@ -89,6 +89,9 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
                 managed_model: d.managed().map(|m| m.model.clone()),
                 token_cost_usd: round(rm.token_cost_usd / reps, 4),
                 served_for_other_regions: rm.served_for_other_regions,
+                forwarded: rm.forwarded,
+                cold_starts: rm.cold_starts,
+                request_fees_usd: round(rm.request_fees_usd / reps, 6),
                 outcomes: outcomes(&rm.outcomes),
                 served_share: round(share(rm.outcomes.completed, m.outcomes.completed), 6),
                 ttft: latency(&rm.latency.ttft),
@@ -137,7 +140,8 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
     let s = &r.summary;
     let instance_cost: f64 = m.regions.iter().map(|x| x.instance_cost_usd).sum::<f64>() / reps;
     let token_cost: f64 = m.regions.iter().map(|x| x.token_cost_usd).sum::<f64>() / reps;
-    let total_cost = instance_cost + token_cost;
+    let fees: f64 = m.regions.iter().map(|x| x.request_fees_usd).sum::<f64>() / reps;
+    let total_cost = instance_cost + token_cost + fees;
     let duration_s = sc.simulation.duration.as_secs_f64();
     let per_1k = if m.outcomes.completed == 0 {
         0.0
@@ -181,6 +185,7 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
         cost: CostDoc {
             instances_usd: round(instance_cost, 4),
             tokens_usd: round(token_cost, 4),
+            request_fees_usd: round(fees, 6),
             instances_usd_per_hour: round(instance_cost / (duration_s / 3600.0), 4),
             total_usd_per_hour: round(total_cost / (duration_s / 3600.0), 4),
             usd_per_1k_requests: round(per_1k, 6),

@@ -140,7 +140,7 @@ pub fn run_summary(r: &RunResult) -> String {
         "cost [USD]",
         m.regions
             .iter()
-            .map(|x| x.instance_cost_usd + x.token_cost_usd)
+            .map(|x| x.instance_cost_usd + x.token_cost_usd + x.request_fees_usd)
             .sum::<f64>()
             / reps,
         s.cost_usd,
@@ -179,7 +179,10 @@ pub fn run_summary(r: &RunResult) -> String {
             ),
             rm.outcomes.rejected.to_string(),
             rm.outcomes.timed_out.to_string(),
-            format!("{:.2}", (rm.instance_cost_usd + rm.token_cost_usd) / reps),
+            format!(
+                "{:.2}",
+                (rm.instance_cost_usd + rm.token_cost_usd + rm.request_fees_usd) / reps
+            ),
         ]);
     }
     out.push_str(&t.render());

@@ -51,6 +51,7 @@ impl RunBudget {
                         f64::from(h.instances) * f64::from(h.max_batch)
                     }
                     DeploymentKind::Managed(m) => m.rpm_quota,
+                    DeploymentKind::FrontendOnly => 0.0,
                 };
                 let in_flight = serving + f64::from(d.max_queue);
                 in_flight * BYTES_PER_REQUEST_IN_FLIGHT

@@ -59,7 +59,7 @@ impl ReplicationSummary {
             cost_usd: m
                 .regions
                 .iter()
-                .map(|r| r.instance_cost_usd + r.token_cost_usd)
+                .map(|r| r.instance_cost_usd + r.token_cost_usd + r.request_fees_usd)
                 .sum(),
         }
     }

@@ -2,10 +2,12 @@
 //! of cross-region inference profiles.
 
 use super::error::{FieldPath, ScenarioError, did_you_mean};
-use super::raw::RawRegion;
+use super::geo::region_index;
+use super::raw::{RawFrontend, RawRegion};
 use super::validate::Checker;
-use super::{Deployment, DeploymentKind, ManagedApi};
+use super::{Deployment, DeploymentKind, Frontend, ManagedApi};
 use crate::catalog::{Catalog, Region};
+use crate::engine::SimTime;
 
 /// Inference-profile prefixes and the region geography each spans.
 const PROFILES: [(&str, &str); 3] = [("us", "US"), ("eu", "EU"), ("apac", "APAC")];
@@ -139,6 +141,57 @@ pub(super) fn check_managed(
         output_usd_per_1m_tokens: output,
         spill_to: Vec::new(),
         inference_profile,
+    })
+}
+
+/// Checks a serverless front end; its backend must serve a model (not be a front end only).
+pub(super) fn check_frontend(
+    c: &Checker,
+    p: &FieldPath,
+    f: &RawFrontend,
+    deployments: &[Deployment],
+) -> Result<Frontend, ScenarioError> {
+    let backend = region_index(c, &p.clone().key("backend"), &f.backend, deployments)?;
+    if matches!(deployments[backend].kind, DeploymentKind::FrontendOnly) {
+        return Err(c.err(
+            &p.clone().key("backend"),
+            format!("{} only forwards requests itself", f.backend),
+            "point the front end at a region that serves the model (profile or managed)",
+        ));
+    }
+    if f.concurrency == 0 || f.concurrency > 1_000_000 {
+        return Err(c.err(
+            &p.clone().key("concurrency"),
+            format!("concurrency {} is not allowed", f.concurrency),
+            "use 1 to 1000000 (Lambda's default account limit is 1000 per region)",
+        ));
+    }
+    let cold_start_ms = c.range(
+        &p.clone().key("cold_start_ms"),
+        f.cold_start_ms,
+        0.0,
+        60_000.0,
+        "ms",
+    )?;
+    let idle_timeout_s = c.positive(
+        &p.clone().key("idle_timeout_s"),
+        f.idle_timeout_s,
+        86_400.0,
+        "s",
+    )?;
+    let fee = c.range(
+        &p.clone().key("usd_per_million_requests"),
+        f.usd_per_million_requests,
+        0.0,
+        1.0e6,
+        "USD per million requests",
+    )?;
+    Ok(Frontend {
+        backend,
+        concurrency: f.concurrency,
+        cold_start_ms,
+        idle_timeout: SimTime::from_secs_ceil(idle_timeout_s),
+        usd_per_million_requests: fee,
     })
 }
 

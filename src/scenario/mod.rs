@@ -181,6 +181,8 @@ pub struct Deployment {
     pub timeout: SimTime,
     /// Front-door request quota (API Gateway style); `None` means unthrottled.
     pub throttle: Option<Throttle>,
+    /// A serverless front end that forwards requests to a model region.
+    pub frontend: Option<Frontend>,
 }
 
 /// What serves requests in a region.
@@ -188,6 +190,25 @@ pub struct Deployment {
 pub enum DeploymentKind {
     SelfHosted(SelfHosted),
     Managed(ManagedApi),
+    /// Only a front end: every request is forwarded (see [`Deployment::frontend`]).
+    FrontendOnly,
+}
+
+/// A serverless front end (API Gateway + Lambda, the first seed's pattern) in front of a
+/// model in some region: a concurrency limit (HTTP 429 beyond), cold starts when no warm
+/// execution environment is free, and a fee per request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frontend {
+    /// Deployment (index) that serves the model; may be this region itself.
+    pub backend: usize,
+    /// Concurrent executions allowed (Lambda's account default: 1,000 per region).
+    pub concurrency: u32,
+    /// Extra latency of a request that needs a new execution environment, ms.
+    pub cold_start_ms: f64,
+    /// An idle environment is recycled after this long.
+    pub idle_timeout: SimTime,
+    /// API Gateway + Lambda request fees, USD per million requests.
+    pub usd_per_million_requests: f64,
 }
 
 /// GPU instances running a serving profile.
@@ -229,7 +250,7 @@ impl Deployment {
     pub fn self_hosted(&self) -> Option<&SelfHosted> {
         match &self.kind {
             DeploymentKind::SelfHosted(s) => Some(s),
-            DeploymentKind::Managed(_) => None,
+            _ => None,
         }
     }
 
@@ -237,7 +258,7 @@ impl Deployment {
     pub fn managed(&self) -> Option<&ManagedApi> {
         match &self.kind {
             DeploymentKind::Managed(m) => Some(m),
-            DeploymentKind::SelfHosted(_) => None,
+            _ => None,
         }
     }
 
@@ -248,6 +269,7 @@ impl Deployment {
                 format!("{} × {}", s.instances, s.profile.instance_type)
             }
             DeploymentKind::Managed(m) => format!("managed {}", m.model),
+            DeploymentKind::FrontendOnly => "front end".to_string(),
         }
     }
 }

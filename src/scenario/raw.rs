@@ -341,6 +341,7 @@ pub struct RawRegion {
     pub rpm_quota: Option<f64>,
     pub tpm_quota: Option<f64>,
     pub inference_profile: Option<String>,
+    pub frontend: Option<RawFrontend>,
     #[serde(default = "default_max_queue")]
     pub max_queue: u32,
     #[serde(default = "default_timeout_s")]
@@ -383,6 +384,26 @@ pub struct RawRouting {
     pub geo: Option<BTreeMap<String, RawGeoTarget>>,
     pub traffic_dials: Option<BTreeMap<String, f64>>,
     pub bias: Option<BTreeMap<String, f64>>,
+}
+
+/// A serverless front end (API Gateway + Lambda) that forwards to a model region.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrontend {
+    pub backend: String,
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
+    pub cold_start_ms: f64,
+    #[serde(default = "default_idle_timeout_s")]
+    pub idle_timeout_s: f64,
+    pub usd_per_million_requests: f64,
+}
+
+fn default_concurrency() -> u32 {
+    1000
+}
+fn default_idle_timeout_s() -> f64 {
+    600.0
 }
 
 /// From `at_s` (after warm-up) on, the weights are `weights`.

@@ -703,6 +703,8 @@ fn check_regions(
         }
         let kind = if r.managed.is_some() {
             DeploymentKind::Managed(managed::check_managed(c, &rp, r, &region, catalog)?)
+        } else if r.frontend.is_some() && r.profile.is_none() && r.instances.is_none() {
+            DeploymentKind::FrontendOnly
         } else {
             DeploymentKind::SelfHosted(check_self_hosted(c, &rp, r, catalog)?)
         };
@@ -734,12 +736,19 @@ fn check_regions(
         out.push(Deployment {
             region,
             kind,
+            frontend: None,
             max_queue: r.max_queue,
             timeout: SimTime::from_secs_ceil(timeout_s),
             throttle,
         });
     }
     managed::link_profiles(&mut out);
+    for (i, r) in raw.iter().enumerate() {
+        if let Some(f) = &r.frontend {
+            let fe = managed::check_frontend(c, &p.clone().index(i).key("frontend"), f, &out)?;
+            out[i].frontend = Some(fe);
+        }
+    }
     Ok(out)
 }
 

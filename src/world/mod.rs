@@ -6,6 +6,7 @@
 
 pub mod arrivals;
 pub mod faults;
+pub mod frontend;
 pub mod health;
 pub mod least_loaded;
 pub mod managed;
@@ -77,6 +78,9 @@ enum Event {
     ManagedLastToken { request: u32, admission: u32 },
 }
 
+/// `Request::via_frontend` when no front end is involved.
+const NO_FRONTEND: u32 = u32::MAX;
+
 /// Why an attempt failed; each maps to an [`Outcomes`] field if it is the last attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Failure {
@@ -115,6 +119,9 @@ struct Request {
     admission: u32,
     /// Being served by a managed API right now.
     in_managed: bool,
+    /// Front end (deployment index) holding an execution environment for this attempt, or
+    /// `NO_FRONTEND`.
+    via_frontend: u32,
     measured: bool,
     live: bool,
 }
@@ -159,6 +166,8 @@ pub struct World<'s> {
     /// Measured region-to-region RTT for cross-region inference, ms.
     region_rtt_ms: Vec<Vec<f64>>,
     next_admission: u32,
+    /// Serverless front ends, index-aligned with the deployments.
+    frontends: Vec<Option<frontend::FrontendState>>,
 }
 
 /// Runs replication `replication` of `scenario` and returns what it measured.
@@ -347,6 +356,11 @@ impl<'s> World<'s> {
             jitter_ms,
             region_rtt_ms,
             next_admission: 0,
+            frontends: scenario
+                .deployments
+                .iter()
+                .map(|d| d.frontend.as_ref().map(frontend::FrontendState::new))
+                .collect(),
         }
     }
 
@@ -468,6 +482,7 @@ impl<'s> World<'s> {
             attempts: 0,
             admission: u32::MAX,
             in_managed: false,
+            via_frontend: NO_FRONTEND,
             measured,
             live: true,
         });
@@ -527,6 +542,7 @@ impl<'s> World<'s> {
     /// An attempt failed: the client retries after a backoff if its policy allows, else the
     /// request ends as `failure`.
     fn attempt_failed(&mut self, now: SimTime, id: u32, failure: Failure) {
+        self.leave_frontend(now, id);
         let policy = self.scenario.retry;
         let r = self.requests[id as usize];
         if r.attempts < policy.max_attempts {
@@ -548,7 +564,12 @@ impl<'s> World<'s> {
     fn on_reaches_region(&mut self, now: SimTime, id: u32) {
         let r = self.requests[id as usize];
         let region = r.region as usize;
-        if self.observe_attempt(now, region, self.sites[r.site as usize].continent) {
+        // A forwarded request travels from its front end's region, not from the user.
+        let from = match r.via_frontend {
+            NO_FRONTEND => self.sites[r.site as usize].continent,
+            f => self.scenario.deployments[f as usize].region.continent(),
+        };
+        if self.observe_attempt(now, region, from) {
             // Down or cut off: the connection is refused (no black-holing is modelled).
             return self.attempt_failed(now, id, Failure::Failed);
         }
@@ -559,6 +580,9 @@ impl<'s> World<'s> {
         let error_rate = self.faults.error_rate(region);
         if error_rate > 0.0 && self.fault_rng.random::<f64>() < error_rate {
             return self.attempt_failed(now, id, Failure::Failed);
+        }
+        if r.via_frontend == NO_FRONTEND && self.frontends[region].is_some() {
+            return self.frontend_arrival(now, id, region);
         }
         if self.regions[region].managed.is_some() {
             return self.managed_arrival(now, id, region);
@@ -728,6 +752,59 @@ impl<'s> World<'s> {
         );
     }
 
+    /// A request reaches a serverless front end: it takes an execution environment (a cold
+    /// start if none is warm; HTTP 429 over the concurrency limit), pays the request fee, and
+    /// is forwarded to the model region across the measured inter-region round trip.
+    fn frontend_arrival(&mut self, now: SimTime, id: u32, region: usize) {
+        if !self.regions[region].pass_throttle(now) {
+            return self.attempt_failed(now, id, Failure::Throttled);
+        }
+        let fe = self.frontends[region]
+            .as_mut()
+            .expect("checked by the caller");
+        let admission = fe.admit(now);
+        let (cold, fee) = (fe.cold_start(), fe.fee_usd);
+        let delay = match admission {
+            frontend::Admission::Refused => {
+                return self.attempt_failed(now, id, Failure::Throttled);
+            }
+            frontend::Admission::Warm => SimTime::ZERO,
+            frontend::Admission::Cold => cold,
+        };
+        let backend = self.scenario.deployments[region]
+            .frontend
+            .as_ref()
+            .expect("has a front end")
+            .backend;
+        let one_way = SimTime::from_ms_ceil(self.region_rtt_ms[region][backend] / 2.0);
+        let r = &mut self.requests[id as usize];
+        r.via_frontend = region as u32;
+        r.region = backend as u32;
+        r.return_leg = r.return_leg + one_way;
+        r.at_region = now + delay + one_way;
+        let (measured, at) = (r.measured, r.at_region);
+        if measured {
+            let m = &mut self.regions[region].metrics;
+            m.forwarded += 1;
+            m.request_fees_usd += fee;
+            if admission == frontend::Admission::Cold {
+                m.cold_starts += 1;
+            }
+        }
+        self.queue
+            .schedule(at, Event::ReachesRegion { request: id });
+    }
+
+    /// Gives back the front-end execution environment of request `id`, if it holds one.
+    fn leave_frontend(&mut self, now: SimTime, id: u32) {
+        let via = std::mem::replace(&mut self.requests[id as usize].via_frontend, NO_FRONTEND);
+        if via != NO_FRONTEND
+            && let Some(fe) = &mut self.frontends[via as usize]
+        {
+            fe.release(now);
+        }
+    }
+
     /// The request if `admission` is its current managed admission (events of an earlier
     /// one, lost in an outage or of a recycled slot, are stale).
     fn current_managed(&self, id: u32, admission: u32) -> Option<Request> {
@@ -772,6 +849,7 @@ impl<'s> World<'s> {
 
     /// Books a request served to its last token by `region`, and frees it.
     fn book_completion(&mut self, now: SimTime, region: usize, id: u32) {
+        self.leave_frontend(now, id);
         let r = self.requests[id as usize];
         if r.measured {
             let e2e_us = (now + r.return_leg).saturating_since(r.sent).as_us();

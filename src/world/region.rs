@@ -76,7 +76,7 @@ pub(super) struct RegionServer {
 
 impl RegionServer {
     pub(super) fn new(d: &Deployment, sim: &Simulation, rng: Pcg64Mcg) -> RegionServer {
-        // A managed API has no instances: its speed and work model are never consulted.
+        // Managed APIs and front ends have no instances: speed and work are never consulted.
         let (speed, work, instances, max_batch, price, managed) = match &d.kind {
             DeploymentKind::SelfHosted(h) => {
                 let (speed, work) = match h.service {
@@ -107,6 +107,14 @@ impl RegionServer {
                     None,
                 )
             }
+            DeploymentKind::FrontendOnly => (
+                BatchSpeed::CONSTANT,
+                Work::Deterministic { ms: 0.0 },
+                0,
+                1,
+                0.0,
+                None,
+            ),
             DeploymentKind::Managed(api) => (
                 BatchSpeed::CONSTANT,
                 Work::Deterministic { ms: 0.0 },
@@ -148,6 +156,9 @@ impl RegionServer {
                 instance_cost_usd: 0.0,
                 token_cost_usd: 0.0,
                 served_for_other_regions: 0,
+                forwarded: 0,
+                cold_starts: 0,
+                request_fees_usd: 0.0,
             },
         }
     }

@@ -118,6 +118,8 @@ const CASES: &[Case] = &[
     ok("managed_zero_quota.toml", "regions[0].rpm_quota: a quota of 0 would throttle every request", (12, 13), "positive quota"),
     ok("managed_wrong_profile.toml", "us-east-1 is not in the \"eu.\" geography", (12, 21), "the region's own"),
     ok("managed_with_instances.toml", "`instances` is for self-hosted deployments", (12, 13), "remove `instances`"),
+    ok("frontend_unknown_backend.toml", "regions[0].frontend.backend: \"us-east-1\" has no [[regions]] entry", (9, 24), "eu-west-1"),
+    ok("frontend_to_frontend.toml", "eu-west-2 only forwards requests itself", (9, 24), "serves the model"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod determinism;
+mod frontends;
 mod guards;
 mod managed;
 mod residency;

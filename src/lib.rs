@@ -21,10 +21,12 @@
 //! * [`report`] turns results into the terminal summary and the JSON document.
 //! * [`run`] ties it together: replications in parallel, merged deterministically.
 //! * [`compare`] checks a result document against a baseline (`meridian check`).
+//! * [`comparison`] runs several scenarios and sets them side by side (`meridian compare`).
 
 pub mod catalog;
 pub mod cli;
 pub mod compare;
+pub mod comparison;
 pub mod engine;
 pub mod metrics;
 pub mod report;

@@ -2,6 +2,7 @@
 //! rendered for humans at the edge with its exit code.
 
 mod check;
+mod compare;
 mod run;
 mod schema;
 mod validate;
@@ -15,6 +16,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::scenario::ScenarioError;
 
 pub use check::{CheckArgs, CheckError, CheckFormat};
+pub use compare::{CompareArgs, CompareFormat};
 pub use run::RunArgs;
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
@@ -38,6 +40,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare a result document with a baseline (exit 0 ok, 1 regression, 2 unusable).
     Check(CheckArgs),
+    /// Run several scenarios and compare them side by side, the first as the reference.
+    Compare(CompareArgs),
     /// Print the JSON Schema of the documents meridian writes.
     Schema(SchemaArgs),
 }
@@ -92,6 +96,7 @@ impl Cli {
             Command::Run(args) => args.execute(&self.catalog()?, cancel),
             Command::Validate(args) => args.execute(&self.catalog()?),
             Command::Check(args) => args.execute(),
+            Command::Compare(args) => args.execute(&self.catalog()?, cancel),
             Command::Schema(args) => args.execute(),
         }
     }

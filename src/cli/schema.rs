@@ -8,7 +8,7 @@ use crate::report;
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Print only the schema of this kind of document.
-    #[arg(long, value_parser = ["run"])]
+    #[arg(long, value_parser = ["run", "comparison"])]
     pub kind: Option<String>,
 }
 

@@ -265,5 +265,5 @@ pub struct EngineDoc {
 /// The JSON Schema (draft 2020-12) of every document meridian writes, by kind.
 pub fn schemas() -> serde_json::Value {
     let run = schemars::schema_for!(RunDocument);
-    serde_json::json!({ "run": run })
+    serde_json::json!({ "run": run, "comparison": crate::comparison::schema() })
 }

@@ -27,6 +27,15 @@ pub const MAX_INSTANCES: u32 = 100_000;
 /// z-score of the 90th percentile of the standard normal.
 const Z90: f64 = 1.281_551_565_545;
 
+/// A number as a person would write it: scientific notation when very large or very small.
+pub(super) fn fmt_num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && (v.abs() >= 1e7 || v.abs() < 1e-3) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 pub(super) struct Checker<'a> {
     file: &'a str,
     src: &'a str,
@@ -57,7 +66,7 @@ impl Checker<'_> {
         if !v.is_finite() || v < lo || v > hi {
             return Err(self.err(
                 path,
-                format!("{v} is out of range"),
+                format!("{} is out of range", fmt_num(v)),
                 format!("use a number from {lo} to {hi} {unit}"),
             ));
         }
@@ -75,7 +84,7 @@ impl Checker<'_> {
         if !v.is_finite() || v <= 0.0 || v > hi {
             return Err(self.err(
                 path,
-                format!("{v} is not allowed"),
+                format!("{} is not allowed", fmt_num(v)),
                 format!("use a number greater than 0 and at most {hi} {unit}"),
             ));
         }
@@ -440,6 +449,15 @@ fn check_burstiness(
 ) -> Result<Burstiness, ScenarioError> {
     let window_s = c.range(&p.clone().key("window_s"), b.window_s, 1.0, 86_400.0, "s")?;
     let rate_cv = c.range(&p.clone().key("rate_cv"), b.rate_cv, 0.0, 10.0, "")?;
+    // Below this the Gamma factor's shape 1/cv² is astronomically large (or infinite): the
+    // burstiness is nil in effect and not worth a numerically fragile distribution.
+    if rate_cv > 0.0 && rate_cv < 1e-3 {
+        return Err(c.err(
+            &p.clone().key("rate_cv"),
+            format!("a rate CV of {} is too small to matter", fmt_num(rate_cv)),
+            "use 0 for no over-dispersion, or at least 0.001",
+        ));
+    }
     Ok(Burstiness {
         window: SimTime::from_secs_ceil(window_s),
         rate_cv,
@@ -552,8 +570,10 @@ fn check_tokens(
     const MAX_TOKENS: f64 = 1.0e7;
     Ok(match *raw {
         RawTokenDist::Lognormal { median, p90, max } => {
-            let median = c.positive(&p.clone().key("median"), median, MAX_TOKENS, "tokens")?;
-            let p90 = c.positive(&p.clone().key("p90"), p90, MAX_TOKENS, "tokens")?;
+            // Token counts are whole and at least 1: so are the median and p90 (which also
+            // keeps sigma = ln(p90/median)/z90 finite).
+            let median = c.range(&p.clone().key("median"), median, 1.0, MAX_TOKENS, "tokens")?;
+            let p90 = c.range(&p.clone().key("p90"), p90, 1.0, MAX_TOKENS, "tokens")?;
             if p90 <= median {
                 return Err(c.err(&p.clone().key("p90"), format!("p90 ({p90}) must exceed the median ({median})"), "a log-normal's p90 lies above its median; use dist = \"constant\" for a fixed size"));
             }
@@ -577,7 +597,7 @@ fn check_tokens(
             }
         }
         RawTokenDist::Exponential { mean, max } => {
-            let mean = c.positive(&p.clone().key("mean"), mean, MAX_TOKENS, "tokens")?;
+            let mean = c.range(&p.clone().key("mean"), mean, 1.0, MAX_TOKENS, "tokens")?;
             let max = c.positive(
                 &p.clone().key("max"),
                 max.unwrap_or(MAX_TOKENS),

@@ -58,7 +58,8 @@ impl SiteArrivals {
         burstiness: Option<Burstiness>,
         rng: Pcg64Mcg,
     ) -> SiteArrivals {
-        let burst = burstiness.filter(|b| b.rate_cv > 0.0).map(|b| {
+        // Validation refuses 0 < CV < 0.001; below 1e-6 the Gamma shape would overflow.
+        let burst = burstiness.filter(|b| b.rate_cv >= 1e-6).map(|b| {
             let shape = 1.0 / (b.rate_cv * b.rate_cv);
             let gamma =
                 Gamma::new(shape, 1.0 / shape).expect("shape and scale are positive and finite");

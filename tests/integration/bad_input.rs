@@ -120,6 +120,8 @@ const CASES: &[Case] = &[
     ok("managed_with_instances.toml", "`instances` is for self-hosted deployments", (12, 13), "remove `instances`"),
     ok("frontend_unknown_backend.toml", "regions[0].frontend.backend: \"us-east-1\" has no [[regions]] entry", (9, 24), "eu-west-1"),
     ok("frontend_to_frontend.toml", "eu-west-2 only forwards requests itself", (9, 24), "serves the model"),
+    ok("tiny_rate_cv.toml", "traffic.burstiness.rate_cv: a rate CV of 1e-200 is too small to matter", (13, 41), "at least 0.001"),
+    ok("subnormal_lognormal_median.toml", "requests.prompt_tokens.median: 1e-310 is out of range", (14, 48), "from 1 to 10000000 tokens"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

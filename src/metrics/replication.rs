@@ -51,6 +51,8 @@ pub struct RegionMetrics {
     pub cold_starts: u64,
     /// Front ends: per-request fees, USD.
     pub request_fees_usd: f64,
+    /// Instances running (billed), per bucket: changes with autoscaling.
+    pub instances: TimeWeightedSeries,
 }
 
 /// What users of one continent saw.
@@ -115,6 +117,7 @@ impl RegionMetrics {
         self.forwarded += o.forwarded;
         self.cold_starts += o.cold_starts;
         self.request_fees_usd += o.request_fees_usd;
+        self.instances.merge(&o.instances);
     }
 }
 

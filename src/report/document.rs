@@ -167,6 +167,8 @@ pub struct RegionTimeseries {
     pub queue_length_mean: Vec<f64>,
     /// Longest queue in the bucket over all replications, requests.
     pub queue_length_max: Vec<f64>,
+    /// Instances running (billed), time-averaged per bucket: changes with autoscaling.
+    pub instances: Vec<f64>,
 }
 
 /// One region's deployment and what it saw.
@@ -205,6 +207,8 @@ pub struct RegionDoc {
     pub e2e: LatencyDoc,
     pub queue_wait: LatencyDoc,
     pub utilisation_mean: f64,
+    /// Instances running, time-averaged over the measured window.
+    pub instances_mean: f64,
     pub queue_length_mean: f64,
     pub queue_length_max: f64,
     pub prompt_tokens: u64,

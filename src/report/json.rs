@@ -98,6 +98,7 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
                 e2e: latency(&rm.latency.e2e),
                 queue_wait: latency(&rm.queue_wait),
                 utilisation_mean: round(rm.utilisation.overall_mean(), 6),
+                instances_mean: round(rm.instances.overall_mean(), 4),
                 queue_length_mean: round(rm.queue_length.overall_mean(), 4),
                 queue_length_max: rm.queue_length.maxima().iter().cloned().fold(0.0, f64::max),
                 prompt_tokens: rm.prompt_tokens,
@@ -109,6 +110,7 @@ pub fn run_document_typed(r: &RunResult) -> RunDocument {
                     utilisation: series(&rm.utilisation, 6),
                     queue_length_mean: series(&rm.queue_length, 4),
                     queue_length_max: rm.queue_length.maxima().to_vec(),
+                    instances: series(&rm.instances, 4),
                 },
             };
             (d.region.code.clone(), doc)

@@ -48,7 +48,10 @@ impl RunBudget {
                 // per minute of latency; bound it by a minute's quota.
                 let serving = match &d.kind {
                     DeploymentKind::SelfHosted(h) => {
-                        f64::from(h.instances) * f64::from(h.max_batch)
+                        let most = h
+                            .autoscaling
+                            .map_or(h.instances, |a| a.max_instances.max(h.instances));
+                        f64::from(most) * f64::from(h.max_batch)
                     }
                     DeploymentKind::Managed(m) => m.rpm_quota,
                     DeploymentKind::FrontendOnly => 0.0,

@@ -25,6 +25,7 @@ pub(super) fn check_managed(
         ("instances", r.instances.is_some()),
         ("max_batch", r.max_batch.is_some()),
         ("service", r.service.is_some()),
+        ("autoscaling", r.autoscaling.is_some()),
     ] {
         if set {
             return Err(c.err(&p.clone().key(key), format!("`{key}` is for self-hosted deployments, but this region uses managed \"{name}\""), format!("remove `{key}`, or `managed`")));

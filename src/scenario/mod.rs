@@ -220,6 +220,25 @@ pub struct SelfHosted {
     /// Sequences per instance at once (profile default unless overridden).
     pub max_batch: u32,
     pub service: ServiceModel,
+    /// Target tracking; without it the instance count is fixed.
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// Target-tracking autoscaling: every `period` the region compares the batch slots its
+/// demand needs (mean busy slots over the period plus the queue) with `target_utilisation`
+/// of its slots, launches instances that become ready after `launch` (instance start plus
+/// model load), and drains surplus ones, within `[min_instances, max_instances]` and the
+/// cooldowns (Application Auto Scaling semantics, simplified).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Autoscaling {
+    pub min_instances: u32,
+    pub max_instances: u32,
+    /// Share of batch slots to keep busy, 0–1.
+    pub target_utilisation: f64,
+    pub launch: SimTime,
+    pub period: SimTime,
+    pub scale_out_cooldown: SimTime,
+    pub scale_in_cooldown: SimTime,
 }
 
 /// A managed model API (Bedrock style): no instances; per-region requests-per-minute and

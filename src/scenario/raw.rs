@@ -342,6 +342,7 @@ pub struct RawRegion {
     pub tpm_quota: Option<f64>,
     pub inference_profile: Option<String>,
     pub frontend: Option<RawFrontend>,
+    pub autoscaling: Option<RawAutoscaling>,
     #[serde(default = "default_max_queue")]
     pub max_queue: u32,
     #[serde(default = "default_timeout_s")]
@@ -384,6 +385,36 @@ pub struct RawRouting {
     pub geo: Option<BTreeMap<String, RawGeoTarget>>,
     pub traffic_dials: Option<BTreeMap<String, f64>>,
     pub bias: Option<BTreeMap<String, f64>>,
+}
+
+/// Target-tracking autoscaling of a self-hosted region.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscaling {
+    pub min_instances: u32,
+    pub max_instances: u32,
+    pub target_utilisation: f64,
+    #[serde(default = "default_launch_s")]
+    pub launch_s: f64,
+    #[serde(default = "default_period_s")]
+    pub period_s: f64,
+    #[serde(default = "default_scale_out_cooldown_s")]
+    pub scale_out_cooldown_s: f64,
+    #[serde(default = "default_scale_in_cooldown_s")]
+    pub scale_in_cooldown_s: f64,
+}
+
+fn default_launch_s() -> f64 {
+    300.0
+}
+fn default_period_s() -> f64 {
+    60.0
+}
+fn default_scale_out_cooldown_s() -> f64 {
+    60.0
+}
+fn default_scale_in_cooldown_s() -> f64 {
+    300.0
 }
 
 /// A serverless front end (API Gateway + Lambda) that forwards to a model region.

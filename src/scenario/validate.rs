@@ -772,6 +772,55 @@ fn check_regions(
     Ok(out)
 }
 
+fn check_autoscaling(
+    c: &Checker,
+    p: &FieldPath,
+    a: &super::raw::RawAutoscaling,
+    instances: u32,
+) -> Result<Autoscaling, ScenarioError> {
+    if a.min_instances == 0 || a.min_instances > a.max_instances || a.max_instances > MAX_INSTANCES
+    {
+        return Err(c.err(
+            &p.clone().key("max_instances"),
+            format!(
+                "min_instances {} and max_instances {} do not make a range",
+                a.min_instances, a.max_instances
+            ),
+            format!("use 1 ≤ min_instances ≤ max_instances ≤ {MAX_INSTANCES}"),
+        ));
+    }
+    if instances < a.min_instances || instances > a.max_instances {
+        return Err(c.err(
+            &p.clone().key("min_instances"),
+            format!(
+                "the region starts with {instances} instances, outside [{}, {}]",
+                a.min_instances, a.max_instances
+            ),
+            "make `instances` (the starting count) lie within the autoscaling range",
+        ));
+    }
+    let target = c.range(
+        &p.clone().key("target_utilisation"),
+        a.target_utilisation,
+        0.05,
+        1.0,
+        "(share of batch slots)",
+    )?;
+    let secs = |key: &str, v: f64, lo: f64| {
+        c.range(&p.clone().key(key), v, lo, 86_400.0, "s")
+            .map(SimTime::from_secs_ceil)
+    };
+    Ok(Autoscaling {
+        min_instances: a.min_instances,
+        max_instances: a.max_instances,
+        target_utilisation: target,
+        launch: secs("launch_s", a.launch_s, 0.0)?,
+        period: secs("period_s", a.period_s, 1.0)?,
+        scale_out_cooldown: secs("scale_out_cooldown_s", a.scale_out_cooldown_s, 0.0)?,
+        scale_in_cooldown: secs("scale_in_cooldown_s", a.scale_in_cooldown_s, 0.0)?,
+    })
+}
+
 fn check_self_hosted(
     c: &Checker,
     rp: &FieldPath,
@@ -853,12 +902,18 @@ fn check_self_hosted(
             ms: c.positive(&rp.clone().key("service").key("ms"), ms, 3.6e6, "ms")?,
         },
     };
+    let autoscaling = r
+        .autoscaling
+        .as_ref()
+        .map(|a| check_autoscaling(c, &rp.clone().key("autoscaling"), a, instances))
+        .transpose()?;
     Ok(SelfHosted {
         profile,
         price,
         instances,
         max_batch,
         service,
+        autoscaling,
     })
 }
 

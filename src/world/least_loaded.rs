@@ -10,6 +10,7 @@
 #[derive(Debug, Clone)]
 pub struct LeastLoaded {
     leaves: usize,
+    len: usize,
     tree: Vec<u64>,
 }
 
@@ -26,7 +27,29 @@ impl LeastLoaded {
         for n in (1..leaves).rev() {
             tree[n] = tree[2 * n].min(tree[2 * n + 1]);
         }
-        LeastLoaded { leaves, tree }
+        LeastLoaded {
+            leaves,
+            len: instances,
+            tree,
+        }
+    }
+
+    /// Adds an idle instance (a scale-out), index = the previous count.
+    pub fn push(&mut self) {
+        if self.len == self.leaves {
+            // Full: rebuild at twice the width, keeping every key.
+            let keys: Vec<u64> = self.tree[self.leaves..self.leaves + self.len].to_vec();
+            let leaves = (self.leaves * 2).max(1);
+            let mut tree = vec![FULL; 2 * leaves];
+            tree[leaves..leaves + keys.len()].copy_from_slice(&keys);
+            for n in (1..leaves).rev() {
+                tree[n] = tree[2 * n].min(tree[2 * n + 1]);
+            }
+            self.leaves = leaves;
+            self.tree = tree;
+        }
+        self.len += 1;
+        self.update(self.len - 1, 0, 1);
     }
 
     /// Records that `instance` now runs `active` sequences out of `max_batch`.
@@ -72,6 +95,21 @@ mod tests {
             }
         }
         best.map(|(i, _)| i)
+    }
+
+    #[test]
+    fn grows_and_keeps_its_keys() {
+        let mut t = LeastLoaded::new(2);
+        t.update(0, 3, 4);
+        t.update(1, 3, 4);
+        for _ in 0..5 {
+            t.push();
+        }
+        assert_eq!(t.best(), Some(2), "the first new, idle instance");
+        for i in 2..7 {
+            t.update(i, 4, 4);
+        }
+        assert_eq!(t.best(), Some(0));
     }
 
     #[test]

@@ -76,6 +76,10 @@ enum Event {
     ManagedFirstToken { request: u32, admission: u32 },
     /// A managed API sends the last token.
     ManagedLastToken { request: u32, admission: u32 },
+    /// A region's autoscaler evaluates its target.
+    ScaleCheck { region: u32 },
+    /// A launched instance has loaded its model and starts serving.
+    InstanceReady { region: u32 },
 }
 
 /// `Request::via_frontend` when no front end is involved.
@@ -391,6 +395,16 @@ impl<'s> World<'s> {
                 },
             );
         }
+        for region in 0..self.regions.len() {
+            if let Some(period) = self.regions[region].autoscaling_period() {
+                self.queue.schedule(
+                    period,
+                    Event::ScaleCheck {
+                        region: region as u32,
+                    },
+                );
+            }
+        }
         if let Some(h) = &self.health {
             for region in 0..self.regions.len() {
                 for checker in 0..h.checkers() {
@@ -428,6 +442,8 @@ impl<'s> World<'s> {
                 Event::HealthProbe { region, checker } => {
                     self.on_health_probe(now, region as usize, checker as usize)
                 }
+                Event::ScaleCheck { region } => self.on_scale_check(now, region as usize),
+                Event::InstanceReady { region } => self.on_instance_ready(now, region as usize),
                 Event::ManagedFirstToken { request, admission } => {
                     self.on_managed_first_token(now, request, admission)
                 }
@@ -936,6 +952,39 @@ impl<'s> World<'s> {
             }
             self.scratch_expired = lost;
         }
+    }
+
+    fn on_scale_check(&mut self, now: SimTime, region: usize) {
+        let (launches, delay) = self.regions[region].autoscale(now);
+        for _ in 0..launches {
+            self.queue.schedule(
+                now + delay,
+                Event::InstanceReady {
+                    region: region as u32,
+                },
+            );
+        }
+        if let Some(period) = self.regions[region].autoscaling_period()
+            && now + period < self.end
+        {
+            self.queue.schedule(
+                now + period,
+                Event::ScaleCheck {
+                    region: region as u32,
+                },
+            );
+        }
+    }
+
+    fn on_instance_ready(&mut self, now: SimTime, region: usize) {
+        let instance = self.regions[region].add_instance(now);
+        let mut expired = std::mem::take(&mut self.scratch_expired);
+        self.regions[region].refill(now, instance, &mut expired);
+        for e in expired.drain(..) {
+            self.attempt_failed(now, e, Failure::TimedOut);
+        }
+        self.scratch_expired = expired;
+        self.reschedule(now, region, instance);
     }
 
     fn on_health_probe(&mut self, now: SimTime, region: usize, checker: usize) {

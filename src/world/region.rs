@@ -20,7 +20,7 @@ use super::serving::{BatchInstance, BatchSpeed, Phase};
 use super::throttle::TokenBucket;
 use crate::engine::SimTime;
 use crate::metrics::{LatencyHistogram, LatencySet, Outcomes, RegionMetrics, TimeWeightedSeries};
-use crate::scenario::{Deployment, DeploymentKind, ServiceModel, Simulation};
+use crate::scenario::{Autoscaling, Deployment, DeploymentKind, ServiceModel, Simulation};
 
 /// What happened to an arriving request.
 pub(super) enum Arrival {
@@ -71,6 +71,20 @@ pub(super) struct RegionServer {
     throttle: Option<TokenBucket>,
     /// Quotas and timing when the region is a managed API (then there are no instances).
     pub(super) managed: Option<ManagedState>,
+    /// Per instance: admits new sequences (false once chosen for scale-in).
+    serving: Vec<bool>,
+    /// Per instance: drained and terminated.
+    gone: Vec<bool>,
+    serving_count: u32,
+    /// Instances running and billed (serving or draining).
+    billed: u32,
+    pending_launches: u32,
+    autoscaling: Option<Autoscaling>,
+    /// Busy slot-µs since the last autoscaling check.
+    busy_area: f64,
+    busy_since: SimTime,
+    scale_out_after: SimTime,
+    scale_in_after: SimTime,
     pub(super) metrics: RegionMetrics,
 }
 
@@ -124,8 +138,11 @@ impl RegionServer {
                 Some(ManagedState::new(api)),
             ),
         };
+        let autoscaling = d.self_hosted().and_then(|h| h.autoscaling);
         let end = sim.warmup + sim.duration;
         let series = || TimeWeightedSeries::new(sim.warmup, end, sim.timeseries_step);
+        let mut instance_series = series();
+        instance_series.set(SimTime::ZERO, f64::from(instances));
         RegionServer {
             instances: (0..instances).map(|_| BatchInstance::default()).collect(),
             least_loaded: LeastLoaded::new(instances as usize),
@@ -139,6 +156,16 @@ impl RegionServer {
             total_slots: (f64::from(instances) * f64::from(max_batch)).max(1.0),
             price_usd_per_hour: price,
             managed,
+            serving: vec![true; instances as usize],
+            gone: vec![false; instances as usize],
+            serving_count: instances,
+            billed: instances,
+            pending_launches: 0,
+            autoscaling,
+            busy_area: 0.0,
+            busy_since: SimTime::ZERO,
+            scale_out_after: SimTime::ZERO,
+            scale_in_after: SimTime::ZERO,
             rng,
             throttle: d.throttle.map(|t| {
                 TokenBucket::new(t.rate_rps, t.burst).expect("validated: rate > 0, burst >= 1")
@@ -159,6 +186,7 @@ impl RegionServer {
                 forwarded: 0,
                 cold_starts: 0,
                 request_fees_usd: 0.0,
+                instances: instance_series,
             },
         }
     }
@@ -241,8 +269,8 @@ impl RegionServer {
         let inst = &mut self.instances[instance];
         inst.advance(now, self.speed);
         inst.start(w.request, prefill_ms);
-        let active = inst.active();
-        self.least_loaded.update(instance, active, self.max_batch);
+        self.refresh(instance);
+        self.note_busy(now);
         self.busy_slots += 1;
         self.metrics
             .utilisation
@@ -294,9 +322,12 @@ impl RegionServer {
 
     fn leave(&mut self, now: SimTime, instance: usize) {
         self.instances[instance].finish_sequence();
-        let active = self.instances[instance].active();
-        self.least_loaded.update(instance, active, self.max_batch);
+        self.refresh(instance);
+        self.note_busy(now);
         self.busy_slots -= 1;
+        if !self.serving[instance] && self.instances[instance].active() == 0 {
+            self.terminate(now, instance);
+        }
         self.metrics
             .utilisation
             .set(now, f64::from(self.busy_slots) / self.total_slots);
@@ -336,6 +367,9 @@ impl RegionServer {
     /// Moves queued requests into the free slots of `instance` (the only instance that can
     /// have a free slot while the queue is non-empty).
     pub(super) fn refill(&mut self, now: SimTime, instance: usize, expired: &mut Vec<u32>) {
+        if !self.serving[instance] {
+            return;
+        }
         let mut changed = false;
         while self.instances[instance].active() < self.max_batch {
             let Some(w) = self.queue.pop_front() else {
@@ -353,6 +387,101 @@ impl RegionServer {
         }
     }
 
+    /// Re-keys `instance` in the least-loaded index: a draining instance takes no new work.
+    fn refresh(&mut self, instance: usize) {
+        let active = if self.serving[instance] {
+            self.instances[instance].active()
+        } else {
+            self.max_batch
+        };
+        self.least_loaded.update(instance, active, self.max_batch);
+    }
+
+    /// Accumulates busy slot-time up to `now` (for the autoscaler's mean).
+    fn note_busy(&mut self, now: SimTime) {
+        self.busy_area +=
+            f64::from(self.busy_slots) * now.saturating_since(self.busy_since).as_us() as f64;
+        self.busy_since = now;
+    }
+
+    /// A drained instance stops being billed.
+    fn terminate(&mut self, now: SimTime, instance: usize) {
+        self.gone[instance] = true;
+        self.billed -= 1;
+        self.metrics.instances.set(now, f64::from(self.billed));
+    }
+
+    /// Slots of the serving instances changed: utilisation is relative to them.
+    fn resize_slots(&mut self, now: SimTime) {
+        self.total_slots = (f64::from(self.serving_count) * f64::from(self.max_batch)).max(1.0);
+        self.metrics
+            .utilisation
+            .set(now, f64::from(self.busy_slots) / self.total_slots);
+    }
+
+    /// The autoscaling period, if the region scales.
+    pub(super) fn autoscaling_period(&self) -> Option<SimTime> {
+        self.autoscaling.map(|a| a.period)
+    }
+
+    /// Target tracking: compares the slots demanded over the last period (mean busy slots
+    /// plus the queue) with the target share of the serving slots. Returns how many
+    /// instances to launch now (they become ready after the launch delay); surplus
+    /// instances are drained here.
+    pub(super) fn autoscale(&mut self, now: SimTime) -> (u32, SimTime) {
+        let Some(a) = self.autoscaling else {
+            return (0, SimTime::ZERO);
+        };
+        self.note_busy(now);
+        let mean_busy = self.busy_area / a.period.as_us() as f64;
+        self.busy_area = 0.0;
+        let demand = mean_busy + self.queue.len() as f64;
+        let per_instance = f64::from(self.max_batch) * a.target_utilisation;
+        let desired =
+            ((demand / per_instance).ceil() as u32).clamp(a.min_instances, a.max_instances);
+        let planned = self.serving_count + self.pending_launches;
+        if desired > planned && now >= self.scale_out_after {
+            let n = desired - planned;
+            self.pending_launches += n;
+            self.scale_out_after = now + a.scale_out_cooldown;
+            self.scale_in_after = self.scale_in_after.max(now + a.scale_out_cooldown);
+            return (n, a.launch);
+        }
+        if desired < self.serving_count && self.pending_launches == 0 && now >= self.scale_in_after
+        {
+            for _ in desired..self.serving_count {
+                // Drain the least busy serving instance (the highest index among equals).
+                let victim = (0..self.instances.len())
+                    .filter(|i| self.serving[*i])
+                    .min_by_key(|i| (self.instances[*i].active(), std::cmp::Reverse(*i)))
+                    .expect("more serving instances than desired");
+                self.serving[victim] = false;
+                self.serving_count -= 1;
+                self.refresh(victim);
+                if self.instances[victim].active() == 0 {
+                    self.terminate(now, victim);
+                }
+            }
+            self.scale_in_after = now + a.scale_in_cooldown;
+            self.resize_slots(now);
+        }
+        (0, SimTime::ZERO)
+    }
+
+    /// A launched instance is ready: it joins the serving pool. Returns its index.
+    pub(super) fn add_instance(&mut self, now: SimTime) -> usize {
+        self.pending_launches -= 1;
+        self.instances.push(BatchInstance::default());
+        self.serving.push(true);
+        self.gone.push(false);
+        self.least_loaded.push();
+        self.serving_count += 1;
+        self.billed += 1;
+        self.metrics.instances.set(now, f64::from(self.billed));
+        self.resize_slots(now);
+        self.instances.len() - 1
+    }
+
     /// The region's quota refills at `factor` × its rate from `now` on (quota cut faults).
     pub(super) fn set_quota_factor(&mut self, now: SimTime, factor: f64) {
         if let Some(bucket) = &mut self.throttle {
@@ -367,13 +496,19 @@ impl RegionServer {
     /// instances start empty (capacity is back once the outage ends).
     pub(super) fn fail_all(&mut self, now: SimTime, lost: &mut Vec<u32>) {
         lost.extend(self.queue.drain(..).map(|w| w.request));
-        for (i, inst) in self.instances.iter_mut().enumerate() {
+        for inst in self.instances.iter_mut() {
             // Heap order is an implementation detail: sort, so the order is deterministic.
             let before = lost.len();
             inst.clear(lost);
             lost[before..].sort_unstable();
-            self.least_loaded.update(i, 0, self.max_batch);
         }
+        for i in 0..self.instances.len() {
+            self.refresh(i);
+            if !self.serving[i] && !self.gone[i] {
+                self.terminate(now, i);
+            }
+        }
+        self.note_busy(now);
         self.busy_slots = 0;
         self.metrics.utilisation.set(now, 0.0);
         self.metrics.queue_length.set(now, 0.0);
@@ -388,7 +523,8 @@ impl RegionServer {
     pub(super) fn into_metrics(mut self, duration_h: f64) -> RegionMetrics {
         self.metrics.utilisation.finish();
         self.metrics.queue_length.finish();
-        self.metrics.instance_hours = self.instances.len() as f64 * duration_h;
+        self.metrics.instances.finish();
+        self.metrics.instance_hours = self.metrics.instances.overall_mean() * duration_h;
         self.metrics.instance_cost_usd = self.metrics.instance_hours * self.price_usd_per_hour;
         self.metrics
     }

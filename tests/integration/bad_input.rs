@@ -122,6 +122,8 @@ const CASES: &[Case] = &[
     ok("frontend_to_frontend.toml", "eu-west-2 only forwards requests itself", (9, 24), "serves the model"),
     ok("tiny_rate_cv.toml", "traffic.burstiness.rate_cv: a rate CV of 1e-200 is too small to matter", (13, 41), "at least 0.001"),
     ok("subnormal_lognormal_median.toml", "requests.prompt_tokens.median: 1e-310 is out of range", (14, 48), "from 1 to 10000000 tokens"),
+    ok("autoscaling_start_outside_range.toml", "the region starts with 1 instances, outside [2, 8]", (13, 33), "within the autoscaling range"),
+    ok("autoscaling_min_above_max.toml", "min_instances 8 and max_instances 2 do not make a range", (13, 52), "min_instances ≤ max_instances"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

@@ -331,3 +331,46 @@ fn anycast_traffic_dials_shift_the_share() {
     let sd = (0.3 * 0.7 / r.merged.outcomes.generated as f64).sqrt();
     assert!((share - 0.3).abs() < 4.0 * sd, "{share}");
 }
+
+#[test]
+fn the_standby_scales_up_after_failover_only_once_instances_have_launched() {
+    let r = run(
+        &crate::support::shipped("active-passive-failover.toml"),
+        RunOptions {
+            replications: Some(2),
+            ..Default::default()
+        },
+    );
+    let standby = &r.merged.regions[1];
+    let series = standby.instances.means();
+    let step_s = 300.0;
+    // Before the outage (1200 s) and until detection (~30 s) + the next 60 s check + the
+    // 300 s launch, the standby runs its 2 instances: buckets 0–4 (0–1500 s) stay at 2.
+    for (b, n) in series.iter().enumerate().take(5) {
+        assert!(
+            (n - 2.0).abs() < 1e-9,
+            "bucket {b} ({} s): {n} instances",
+            b as f64 * step_s
+        );
+    }
+    // Then it scales out (up to 14), and back in to 2 after the primary returns (3000 s).
+    assert!(
+        series[5] > 4.0 && series.iter().cloned().fold(0.0, f64::max) <= 14.0,
+        "{series:?}"
+    );
+    assert!((series.last().unwrap() - 2.0).abs() < 1e-9, "{series:?}");
+    // Recovery takes at least the launch time, and at most detection (≤ 30 s) + a check
+    // period (60 s) + the launch (300 s) + the TTL (60 s) + the 60 s judging window.
+    let f = &r.faults[0];
+    assert!(
+        f.recovery_s.mean >= 300.0 && f.recovery_s.mean <= 510.0,
+        "{f:?}"
+    );
+    // Instance-hours follow the instance count over time, not the starting count.
+    let hours = standby.instance_hours / 2.0;
+    assert!(
+        (hours - standby.instances.overall_mean() * 1.5).abs() < 1e-6,
+        "{hours}"
+    );
+    assert!(hours > 2.0 * 1.5, "{hours}");
+}

@@ -95,3 +95,40 @@ geo = { "Germany" = "eu-central-1", "EU" = "eu-west-3", "*" = "us-east-1" }
     assert_eq!(by_region[0] + by_region[1], eu);
     assert!(by_region[0] > 0 && by_region[1] > 0);
 }
+
+#[test]
+fn geoproximity_bias_moves_a_catchment_and_keeps_residency() {
+    let biased = run(
+        &shipped("geoproximity-bias.toml"),
+        RunOptions {
+            replications: Some(1),
+            ..Default::default()
+        },
+    );
+    let src =
+        std::fs::read_to_string(crate::support::scenario_path("geoproximity-bias.toml")).unwrap();
+    let plain: String = src
+        .lines()
+        .filter(|l| !l.starts_with("bias = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let unbiased = run(
+        &inline(&plain),
+        RunOptions {
+            replications: Some(1),
+            ..Default::default()
+        },
+    );
+    // Madrid's users (and only they) move from Frankfurt to Dublin: same requests (common
+    // random numbers), so eu-west-1 gains exactly what eu-central-1 loses.
+    let gain = biased.merged.regions[0].outcomes.generated as i64
+        - unbiased.merged.regions[0].outcomes.generated as i64;
+    let loss = unbiased.merged.regions[1].outcomes.generated as i64
+        - biased.merged.regions[1].outcomes.generated as i64;
+    assert!(gain > 0 && gain == loss, "gain {gain}, loss {loss}");
+    assert_eq!(biased.merged.residency_violations, 0);
+    assert_eq!(
+        biased.merged.regions[2].outcomes.generated,
+        unbiased.merged.regions[2].outcomes.generated
+    );
+}

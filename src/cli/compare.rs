@@ -1,12 +1,12 @@
 //! `meridian compare`: run several scenarios with the same options and set them side by
 //! side, the first as the reference.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::CliError;
+use super::{CliError, check_output_dir};
 use crate::catalog::Catalog;
 use crate::comparison::{self, ComparedRun, Format};
 use crate::report;
@@ -28,8 +28,13 @@ pub enum CompareFormat {
 #[command(after_long_help = PAIRING_HELP)]
 pub struct CompareArgs {
     /// Scenario files (TOML); the first is the reference the others are compared against.
-    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    /// One file with `[[topology]]` blocks compares its routing alternatives instead.
+    #[arg(required = true, num_args = 1.., value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
+    /// With one scenario: the `[[topology]]` names to compare, in order (`base` is the
+    /// scenario's own routing). Default: base, then every topology.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub topologies: Vec<String>,
     /// Override every scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -60,11 +65,12 @@ impl CompareArgs {
     pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
         // Every scenario is validated before anything runs: a typo in the last one must not
         // cost the simulation of the others.
-        let scenarios = self
+        let loaded = self
             .scenarios
             .iter()
             .map(|p| Scenario::from_file(p, catalog))
             .collect::<Result<Vec<_>, _>>()?;
+        let (scenarios, labels) = self.variants(loaded)?;
         if let Some(path) = &self.json {
             check_output_dir(path)?;
         }
@@ -73,21 +79,17 @@ impl CompareArgs {
             replications: self.replications,
         };
         if !self.force {
-            for (s, path) in scenarios.iter().zip(&self.scenarios) {
+            for (s, label) in scenarios.iter().zip(&labels) {
                 if let Some(why) = RunBudget::estimate(&with_overrides(s, options)).excess() {
-                    return Err(CliError::TooLarge(format!("{}: {why}", path.display())));
+                    return Err(CliError::TooLarge(format!("{label}: {why}")));
                 }
             }
         }
         let results = comparison::run_all(&scenarios, options, cancel)?;
-        let runs: Vec<ComparedRun> = self
-            .scenarios
-            .iter()
+        let runs: Vec<ComparedRun> = labels
+            .into_iter()
             .zip(results)
-            .map(|(p, result)| ComparedRun {
-                file: p.display().to_string(),
-                result,
-            })
+            .map(|(file, result)| ComparedRun { file, result })
             .collect();
         let doc = comparison::compare(&runs);
         if let Some(path) = &self.json {
@@ -107,24 +109,64 @@ impl CompareArgs {
     }
 }
 
-/// Fails fast, before the simulations, when the output file's directory does not exist.
-fn check_output_dir(path: &Path) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if dir.is_dir() && !path.is_dir() {
-        return Ok(());
-    }
-    Err(CliError::Output {
-        path: path.display().to_string(),
-        reason: if path.is_dir() {
-            "it is a directory; give a file name".into()
+impl CompareArgs {
+    /// The scenarios to run with their labels: the files as given, or one file's routing
+    /// alternatives (`[[topology]]`), which share its traffic and so are always paired.
+    fn variants(&self, loaded: Vec<Scenario>) -> Result<(Vec<Scenario>, Vec<String>), CliError> {
+        let usage = |m: String| CliError::Usage(m);
+        if loaded.len() > 1 {
+            if !self.topologies.is_empty() {
+                return Err(usage(
+                    "--topologies selects [[topology]] blocks of a single scenario; give one file"
+                        .into(),
+                ));
+            }
+            let labels = self
+                .scenarios
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            return Ok((loaded, labels));
+        }
+        let base = &loaded[0];
+        let file = self.scenarios[0].display().to_string();
+        if base.topologies.is_empty() {
+            return Err(usage(format!(
+                "{file} has no [[topology]] blocks: give two or more scenarios to compare, or add [[topology]] blocks"
+            )));
+        }
+        let names: Vec<String> = if self.topologies.is_empty() {
+            std::iter::once("base".to_string())
+                .chain(base.topologies.iter().map(|t| t.name.clone()))
+                .collect()
         } else {
-            format!(
-                "directory {} does not exist; create it first",
-                dir.display()
-            )
-        },
-    })
+            self.topologies.clone()
+        };
+        if names.len() < 2 {
+            return Err(usage("compare needs at least two topologies".into()));
+        }
+        let mut out = Vec::with_capacity(names.len());
+        for name in &names {
+            let s = if name == "base" {
+                base.clone()
+            } else {
+                let t = base
+                    .topologies
+                    .iter()
+                    .find(|t| &t.name == name)
+                    .ok_or_else(|| {
+                        let have: Vec<&str> =
+                            base.topologies.iter().map(|t| t.name.as_str()).collect();
+                        usage(format!(
+                            "{file} has no topology \"{name}\"; it has: base, {}",
+                            have.join(", ")
+                        ))
+                    })?;
+                base.with_topology(t)
+            };
+            out.push(s);
+        }
+        let labels = names.iter().map(|n| format!("{file}#{n}")).collect();
+        Ok((out, labels))
+    }
 }

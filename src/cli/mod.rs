@@ -64,6 +64,9 @@ pub enum CliError {
     /// Ctrl-C stopped the run before it finished.
     #[error("{0}")]
     Interrupted(#[from] crate::run::Interrupted),
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
     /// An output file could not be written.
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
@@ -109,6 +112,29 @@ impl Cli {
             None => Catalog::embedded()?,
         })
     }
+}
+
+/// Fails fast, before a long simulation, when an output file's directory does not exist
+/// or the path is a directory.
+pub(crate) fn check_output_dir(path: &std::path::Path) -> Result<(), CliError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if dir.is_dir() && !path.is_dir() {
+        return Ok(());
+    }
+    Err(CliError::Output {
+        path: path.display().to_string(),
+        reason: if path.is_dir() {
+            "it is a directory; give a file name".into()
+        } else {
+            format!(
+                "directory {} does not exist; create it first",
+                dir.display()
+            )
+        },
+    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! `meridian run`: simulate a scenario.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
-use super::CliError;
+use super::{CliError, check_output_dir};
 use crate::catalog::Catalog;
 use crate::report;
 use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
@@ -55,28 +55,5 @@ impl RunArgs {
             })?;
         }
         Ok(report::run_summary(&result))
-    }
-}
-
-/// Fails fast, before a long simulation, when the output file's directory does not exist.
-fn check_output_dir(path: &Path) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if dir.is_dir() && !path.is_dir() {
-        Ok(())
-    } else {
-        Err(CliError::Output {
-            path: path.display().to_string(),
-            reason: if path.is_dir() {
-                "it is a directory; give a file name".into()
-            } else {
-                format!(
-                    "directory {} does not exist; create it first",
-                    dir.display()
-                )
-            },
-        })
     }
 }

@@ -51,6 +51,30 @@ pub struct Scenario {
     /// RTT between deployments (index-aligned), ms: the measured matrix where it has both
     /// regions, else the distance model.
     pub region_rtt_ms: Vec<Vec<f64>>,
+    /// Named alternatives to `routing` (`[[topology]]`), compared on the same traffic.
+    pub topologies: Vec<Topology>,
+}
+
+/// A named routing alternative: the same deployments and traffic, routed differently.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub name: String,
+    pub routing: RoutingConfig,
+    pub health_check: Option<HealthCheckConfig>,
+    pub dns: Option<DnsConfig>,
+}
+
+impl Scenario {
+    /// This scenario routed as `topology` (named `<scenario> / <topology>`).
+    pub fn with_topology(&self, topology: &Topology) -> Scenario {
+        let mut s = self.clone();
+        s.name = format!("{} / {}", self.name, topology.name);
+        s.routing = topology.routing.clone();
+        s.health_check = topology.health_check.clone();
+        s.dns = topology.dns;
+        s.topologies = Vec::new();
+        s
+    }
 }
 
 /// Run length and statistics settings.

@@ -27,6 +27,17 @@ pub struct RawScenario {
     pub retry: Option<RawRetry>,
     #[serde(default)]
     pub residency: Vec<RawResidency>,
+    #[serde(default)]
+    pub topology: Vec<RawTopology>,
+}
+
+/// A named alternative to the scenario's routing, for `meridian compare`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopology {
+    pub name: String,
+    pub routing: RawRouting,
+    pub dns: Option<RawDns>,
 }
 
 /// A geolocation record's target: one region, or several tried in order (a failover record

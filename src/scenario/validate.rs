@@ -135,51 +135,60 @@ pub(super) fn parse_and_validate(
         .collect();
     let residency = geo::check_residency(&c, &raw.residency, &traffic.sites, &deployments)?;
     let allowed = allowed_regions(&residency, traffic.sites.len(), deployments.len());
-    let routing = check_routing(
-        &c,
-        &raw.routing,
-        &deployments,
-        &simulation,
-        &traffic.sites,
-        &allowed,
-    )?;
     let slo = check_slo(&c, &raw)?;
     let faults = topology::check_faults(&c, &raw.faults, &deployments, &simulation)?;
-    let mut health_check = raw
+    let health = raw
         .health_check
         .as_ref()
         .map(|h| topology::check_health(&c, h, catalog))
         .transpose()?;
-    let dns = raw
-        .dns
-        .as_ref()
-        .map(|d| topology::check_dns(&c, d))
-        .transpose()?;
-    if matches!(routing, RoutingConfig::Anycast { .. }) {
-        if dns.is_some() {
-            return Err(c.err(
-                &FieldPath::default().key("dns"),
-                "anycast uses static IP addresses: there is no DNS answer to cache".into(),
-                "remove [dns], or route with a DNS policy",
-            ));
-        }
-        // Global Accelerator always checks its endpoints: its defaults (30 s, threshold 3).
-        if health_check.is_none() {
-            health_check = Some(topology::default_health(catalog));
-        }
-    }
     let retry = raw
         .retry
         .as_ref()
         .map(|r| topology::check_retry(&c, r))
         .transpose()?
         .unwrap_or(topology::RetryPolicy::NONE);
-    if matches!(routing, RoutingConfig::Failover { .. }) && health_check.is_none() {
-        return Err(c.err(
-            &FieldPath::default().key("routing").key("policy"),
-            "failover routing needs health checks to know when the primary is down".into(),
-            "add a [health_check] section (interval_s = 10 or 30, failure_threshold = 1..10)",
-        ));
+    let ctx = RoutingInputs {
+        deployments: &deployments,
+        sim: &simulation,
+        sites: &traffic.sites,
+        allowed: &allowed,
+        catalog,
+        health: &health,
+    };
+    let (routing, health_check, dns) = check_routing_setup(
+        &c,
+        &FieldPath::default(),
+        &raw.routing,
+        raw.dns.as_ref(),
+        false,
+        &ctx,
+    )?;
+    let mut topologies = Vec::with_capacity(raw.topology.len());
+    let mut names = BTreeSet::new();
+    for (i, t) in raw.topology.iter().enumerate() {
+        let tp = FieldPath::default().key("topology").index(i);
+        if !names.insert(t.name.clone()) {
+            return Err(c.err(
+                &tp.key("name"),
+                format!("topology \"{}\" is listed twice", t.name),
+                "give each [[topology]] its own name",
+            ));
+        }
+        // A topology's own [dns] replaces the scenario's; without one, the scenario's
+        // applies — except under anycast, which has no DNS to cache.
+        let (dns_raw, drop_base_dns) = match &t.dns {
+            Some(d) => (Some(d), false),
+            None => (raw.dns.as_ref(), true),
+        };
+        let (routing, health_check, dns) =
+            check_routing_setup(&c, &tp, &t.routing, dns_raw, drop_base_dns, &ctx)?;
+        topologies.push(Topology {
+            name: t.name.clone(),
+            routing,
+            health_check,
+            dns,
+        });
     }
 
     let scenario = Scenario {
@@ -199,6 +208,7 @@ pub(super) fn parse_and_validate(
         retry,
         residency,
         region_rtt_ms,
+        topologies,
     };
     let expected = scenario.expected_requests_per_replication();
     if expected > MAX_REQUESTS_PER_REPLICATION {
@@ -917,15 +927,72 @@ fn check_self_hosted(
     })
 }
 
+/// What routing checks need from the rest of the scenario.
+struct RoutingInputs<'a> {
+    deployments: &'a [Deployment],
+    sim: &'a Simulation,
+    sites: &'a [UserSite],
+    allowed: &'a [Option<Vec<bool>>],
+    catalog: &'a Catalog,
+    health: &'a Option<HealthCheckConfig>,
+}
+
+/// Routing with the health checks and DNS caching it implies, under `base` (the root, or a
+/// `[[topology]]`). `inherited_dns`: the DNS settings come from the scenario rather than
+/// this block, and are dropped for anycast instead of refused.
+fn check_routing_setup(
+    c: &Checker,
+    base: &FieldPath,
+    raw_routing: &RawRouting,
+    raw_dns: Option<&super::raw::RawDns>,
+    inherited_dns: bool,
+    ctx: &RoutingInputs,
+) -> Result<(RoutingConfig, Option<HealthCheckConfig>, Option<DnsConfig>), ScenarioError> {
+    let routing = check_routing(
+        c,
+        &base.clone().key("routing"),
+        raw_routing,
+        ctx.deployments,
+        ctx.sim,
+        ctx.sites,
+        ctx.allowed,
+    )?;
+    let mut health = ctx.health.clone();
+    let mut dns = raw_dns.map(|d| topology::check_dns(c, d)).transpose()?;
+    if matches!(routing, RoutingConfig::Anycast { .. }) {
+        if dns.is_some() && !inherited_dns {
+            return Err(c.err(
+                &base.clone().key("dns"),
+                "anycast uses static IP addresses: there is no DNS answer to cache".into(),
+                "remove [dns], or route with a DNS policy",
+            ));
+        }
+        dns = None;
+        // Global Accelerator always checks its endpoints: its defaults (30 s, threshold 3).
+        if health.is_none() {
+            health = Some(topology::default_health(ctx.catalog));
+        }
+    }
+    if matches!(routing, RoutingConfig::Failover { .. }) && health.is_none() {
+        return Err(c.err(
+            &base.clone().key("routing").key("policy"),
+            "failover routing needs health checks to know when the primary is down".into(),
+            "add a [health_check] section (interval_s = 10 or 30, failure_threshold = 1..10)",
+        ));
+    }
+    Ok((routing, health, dns))
+}
+
 fn check_routing(
     c: &Checker,
+    p: &FieldPath,
     raw: &RawRouting,
     deployments: &[Deployment],
     sim: &Simulation,
     sites: &[UserSite],
     allowed: &[Option<Vec<bool>>],
 ) -> Result<RoutingConfig, ScenarioError> {
-    let p = FieldPath::default().key("routing");
+    let p = p.clone();
     const POLICIES: [&str; 6] = [
         "latency",
         "weighted",

@@ -124,6 +124,8 @@ const CASES: &[Case] = &[
     ok("subnormal_lognormal_median.toml", "requests.prompt_tokens.median: 1e-310 is out of range", (14, 48), "from 1 to 10000000 tokens"),
     ok("autoscaling_start_outside_range.toml", "the region starts with 1 instances, outside [2, 8]", (13, 33), "within the autoscaling range"),
     ok("autoscaling_min_above_max.toml", "min_instances 8 and max_instances 2 do not make a range", (13, 52), "min_instances ≤ max_instances"),
+    ok("topology_duplicate_name.toml", "topology[1].name: topology \"a\" is listed twice", (17, 8), "its own name"),
+    ok("topology_anycast_with_dns.toml", "topology[0].dns: anycast uses static IP addresses", (16, 7), "remove [dns]"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

@@ -627,3 +627,84 @@ fn the_document_has_a_schema_naming_every_top_level_field() {
         );
     }
 }
+
+#[test]
+fn one_scenario_with_topology_blocks_compares_its_routing_alternatives() {
+    let path = crate::support::scenario_path("three-region-latency.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("compare")
+        .arg(&path)
+        .args([
+            "--topologies",
+            "base,global-accelerator",
+            "--replications",
+            "2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = doc.to_string();
+    assert!(
+        text.contains("#base") && text.contains("#global-accelerator"),
+        "{text}"
+    );
+    // Variants of one scenario share its traffic: always paired.
+    assert!(!text.contains("\"unpaired\""), "{text}");
+    // An unknown name and --topologies with several files are usage errors.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("compare")
+        .arg(&path)
+        .args(["--topologies", "base,nope"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no topology \"nope\""));
+    let two = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("compare")
+        .arg(&path)
+        .arg(crate::support::scenario_path("single-region.toml"))
+        .args(["--topologies", "base"])
+        .output()
+        .unwrap();
+    assert_eq!(two.status.code(), Some(2));
+    let alone = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("compare")
+        .arg(crate::support::scenario_path("single-region.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("no [[topology]] blocks"));
+}
+
+#[test]
+fn a_topology_variant_routes_differently_on_the_same_requests() {
+    let s = crate::support::shipped("three-region-latency.toml");
+    let anycast = s
+        .topologies
+        .iter()
+        .find(|t| t.name == "global-accelerator")
+        .expect("shipped topology");
+    let v = s.with_topology(anycast);
+    assert_eq!(v.routing.name(), "anycast");
+    assert!(
+        v.dns.is_none() && v.health_check.is_some(),
+        "anycast: no DNS, Global Accelerator checks"
+    );
+    let opts = meridian::run::RunOptions {
+        replications: Some(1),
+        ..Default::default()
+    };
+    let (a, b) = (meridian::run::run(&s, opts), meridian::run::run(&v, opts));
+    assert_eq!(
+        a.merged.outcomes.generated, b.merged.outcomes.generated,
+        "same arrivals"
+    );
+}

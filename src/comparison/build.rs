@@ -191,6 +191,36 @@ fn column(
         retries: m.retries,
         residency_rules: sc.residency.len(),
         residency_violations: m.residency_violations,
+        cross_region_pct: round(
+            if m.outcomes.completed == 0 {
+                0.0
+            } else {
+                let crossed: u64 = m
+                    .regions
+                    .iter()
+                    .zip(&sc.deployments)
+                    .map(|(x, d)| {
+                        // Front ends forwarding to their own region do not cross a region.
+                        let forwarded_away = match &d.frontend {
+                            Some(f)
+                                if f.backend
+                                    != sc
+                                        .deployments
+                                        .iter()
+                                        .position(|e| e.region.code == d.region.code)
+                                        .unwrap_or(usize::MAX) =>
+                            {
+                                x.forwarded
+                            }
+                            _ => 0,
+                        };
+                        x.served_for_other_regions + forwarded_away
+                    })
+                    .sum();
+                100.0 * crossed as f64 / m.outcomes.completed as f64
+            },
+            3,
+        ),
         cost: CostColumn {
             usd_per_hour: round(per_hour, 4),
             usd_per_million_completed: round(

@@ -74,6 +74,9 @@ pub struct ScenarioColumn {
     pub residency_rules: usize,
     /// Completed requests served outside their users' jurisdiction, all replications.
     pub residency_violations: u64,
+    /// Share of completed requests served by a region other than the one they entered
+    /// (cross-region inference and front ends forwarding to a model region), %.
+    pub cross_region_pct: f64,
     pub cost: CostColumn,
     /// Per deployed region, in the scenario's order.
     pub regions: Vec<RegionColumn>,

@@ -208,6 +208,9 @@ fn figures(doc: &ComparisonDocument) -> Section {
             c.residency_violations.to_string()
         }
     }));
+    rows.push(row("cross-region share [%]", &cols, |c| {
+        format!("{:.1}", c.cross_region_pct)
+    }));
     rows.push(row("cost [USD/h]", &cols, |c| {
         format!("{:.2}", c.cost.usd_per_hour)
     }));

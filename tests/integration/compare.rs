@@ -708,3 +708,36 @@ fn a_topology_variant_routes_differently_on_the_same_requests() {
         "same arrivals"
     );
 }
+
+#[test]
+fn cross_region_share_counts_requests_served_away_from_their_entry_region() {
+    let runs: Vec<meridian::comparison::ComparedRun> =
+        ["bedrock-cross-region.toml", "three-region-latency.toml"]
+            .iter()
+            .map(|n| meridian::comparison::ComparedRun {
+                file: n.to_string(),
+                result: meridian::run::run(
+                    &crate::support::shipped(n),
+                    meridian::run::RunOptions {
+                        replications: Some(1),
+                        ..Default::default()
+                    },
+                ),
+            })
+            .collect();
+    let doc = serde_json::to_value(meridian::comparison::compare(&runs))
+        .unwrap()
+        .to_string();
+    let m = &runs[0].result.merged;
+    let spilled: u64 = m.regions.iter().map(|r| r.served_for_other_regions).sum();
+    let want = (100.0 * spilled as f64 / m.outcomes.completed as f64 * 1000.0).round() / 1000.0;
+    assert!(want > 20.0, "{want}");
+    assert!(
+        doc.contains(&format!("\"cross_region_pct\":{want}")),
+        "{want} not in {doc}"
+    );
+    assert!(
+        doc.contains("\"cross_region_pct\":0.0"),
+        "self-hosted latency routing never crosses"
+    );
+}

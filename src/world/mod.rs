@@ -174,6 +174,30 @@ pub struct World<'s> {
     frontends: Vec<Option<frontend::FrontendState>>,
 }
 
+/// `f((site lat, lon), (region lat, lon))` for every user site (rows) and deployment (columns).
+fn per_site_and_region(
+    scenario: &Scenario,
+    f: impl Fn((f64, f64), (f64, f64)) -> f64,
+) -> Vec<Vec<f64>> {
+    scenario
+        .traffic
+        .sites
+        .iter()
+        .map(|s| {
+            scenario
+                .deployments
+                .iter()
+                .map(|d| {
+                    f(
+                        (s.site.lat_deg, s.site.lon_deg),
+                        (d.region.lat_deg, d.region.lon_deg),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Runs replication `replication` of `scenario` and returns what it measured.
 pub fn simulate(scenario: &Scenario, replication: u32) -> ReplicationMetrics {
     let mut world = World::new(scenario, replication);
@@ -217,28 +241,13 @@ impl<'s> World<'s> {
             scenario.routing,
             crate::scenario::RoutingConfig::Anycast { .. }
         );
-        let expected_rtt_ms: Vec<Vec<f64>> = scenario
-            .traffic
-            .sites
-            .iter()
-            .map(|s| {
-                scenario
-                    .deployments
-                    .iter()
-                    .map(|d| {
-                        let (site, region) = (
-                            (s.site.lat_deg, s.site.lon_deg),
-                            (d.region.lat_deg, d.region.lon_deg),
-                        );
-                        if anycast {
-                            net.anycast_rtt_ms(site, region)
-                        } else {
-                            net.site_region_rtt_ms(site, region)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let expected_rtt_ms = per_site_and_region(scenario, |site, region| {
+            if anycast {
+                net.anycast_rtt_ms(site, region)
+            } else {
+                net.site_region_rtt_ms(site, region)
+            }
+        });
         let region_rtt_ms = scenario.region_rtt_ms.clone();
         let jitter_ms = if anycast {
             scenario.network.jitter_ms * scenario.network.edge_jitter_share
@@ -279,25 +288,9 @@ impl<'s> World<'s> {
                 )
             })
             .collect();
-        let distance_km: Vec<Vec<f64>> = scenario
-            .traffic
-            .sites
-            .iter()
-            .map(|s| {
-                scenario
-                    .deployments
-                    .iter()
-                    .map(|d| {
-                        network::great_circle_km(
-                            s.site.lat_deg,
-                            s.site.lon_deg,
-                            d.region.lat_deg,
-                            d.region.lon_deg,
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
+        let distance_km = per_site_and_region(scenario, |site, region| {
+            network::great_circle_km(site.0, site.1, region.0, region.1)
+        });
         let allowed = crate::scenario::allowed_regions(
             &scenario.residency,
             scenario.traffic.sites.len(),

@@ -3,6 +3,8 @@
 
 mod check;
 mod compare;
+mod init;
+mod models;
 mod run;
 mod schema;
 mod validate;
@@ -17,7 +19,9 @@ use crate::scenario::ScenarioError;
 
 pub use check::{CheckArgs, CheckError, CheckFormat};
 pub use compare::{CompareArgs, CompareFormat};
-pub use run::RunArgs;
+pub use init::InitArgs;
+pub use models::{ModelsArgs, ModelsFormat};
+pub use run::{RunArgs, RunFormat};
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
 
@@ -44,6 +48,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print the JSON Schema of the documents meridian writes.
     Schema(SchemaArgs),
+    /// List the catalog: regions, user sites, instance types, serving profiles, managed models.
+    Models(ModelsArgs),
+    /// Write a commented starter scenario (default scenario.toml).
+    Init(InitArgs),
 }
 
 /// Everything that can go wrong at the command line.
@@ -101,11 +109,13 @@ impl Cli {
             Command::Check(args) => args.execute(),
             Command::Compare(args) => args.execute(&self.catalog()?, cancel),
             Command::Schema(args) => args.execute(),
+            Command::Models(args) => args.execute(&self.catalog()?),
+            Command::Init(args) => args.execute(),
         }
     }
 
     /// The catalog: `--models DIR` if given, else the copy built into the binary. Only
-    /// commands that read scenarios load it.
+    /// commands that read scenarios or list the catalog load it.
     fn catalog(&self) -> Result<Catalog, CliError> {
         Ok(match &self.models {
             Some(dir) => Catalog::load_dir(dir)?,

@@ -3,13 +3,26 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{CliError, check_output_dir};
 use crate::catalog::Catalog;
 use crate::report;
 use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
 use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum RunFormat {
+    /// Aligned text tables (the summary).
+    #[default]
+    Table,
+    /// The run document, JSON with sorted keys (as written by --json).
+    Json,
+    /// One CSV row per region with the headline figures.
+    Csv,
+    /// The summary tables as markdown.
+    Markdown,
+}
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -24,16 +37,30 @@ pub struct RunArgs {
     /// Write the JSON result document here (written atomically).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write each region's time series (one CSV row per region and bucket) here (written
+    /// atomically).
+    #[arg(long, value_name = "FILE")]
+    pub timeseries: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub format: RunFormat,
     /// Run even if the estimated event count or memory exceeds the safety limits.
     #[arg(long)]
     pub force: bool,
+}
+
+fn output_error(path: &std::path::Path, e: std::io::Error) -> CliError {
+    CliError::Output {
+        path: path.display().to_string(),
+        reason: e.to_string().to_lowercase(),
+    }
 }
 
 impl RunArgs {
     /// Runs the scenario; stops early, writing nothing, once `cancel` is set (Ctrl-C).
     pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
         let scenario = Scenario::from_file(&self.scenario, catalog)?;
-        if let Some(path) = &self.json {
+        for path in self.json.iter().chain(&self.timeseries) {
             check_output_dir(path)?;
         }
         let options = RunOptions {
@@ -46,14 +73,25 @@ impl RunArgs {
             return Err(CliError::TooLarge(why));
         }
         let result = run_cancellable(&scenario, options, cancel)?;
+        let doc = report::run_document_typed(&result);
         if let Some(path) = &self.json {
-            report::write_json_atomically(path, &report::run_document(&result)).map_err(|e| {
-                CliError::Output {
-                    path: path.display().to_string(),
-                    reason: e.to_string().to_lowercase(),
-                }
-            })?;
+            report::write_json_atomically(path, &report::run_document(&result))
+                .map_err(|e| output_error(path, e))?;
         }
-        Ok(report::run_summary(&result))
+        if let Some(path) = &self.timeseries {
+            report::write_text_atomically(path, &report::timeseries_csv(&doc))
+                .map_err(|e| output_error(path, e))?;
+        }
+        Ok(match self.format {
+            RunFormat::Table => report::run_summary(&result),
+            RunFormat::Json => {
+                let mut text = serde_json::to_string_pretty(&report::run_document(&result))
+                    .expect("the run document is plain JSON");
+                text.push('\n');
+                text
+            }
+            RunFormat::Csv => report::regions_csv(&doc),
+            RunFormat::Markdown => report::run_summary_markdown(&result),
+        })
     }
 }

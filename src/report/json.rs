@@ -5,7 +5,6 @@
 //! `schema_version`, the meridian version, the scenario's content hash and the seed, so CI
 //! can diff two documents meaningfully.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -229,26 +228,5 @@ pub fn run_document(r: &RunResult) -> Value {
 pub fn write_json_atomically(path: &Path, value: &Value) -> std::io::Result<()> {
     let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     text.push('\n');
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    super::atomic::write_text_atomically(path, &text)
 }

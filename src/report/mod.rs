@@ -1,10 +1,16 @@
-//! Rendering results: the terminal summary and the stable JSON document. Collecting
+//! Rendering results: the terminal summary, the stable JSON document and CSV. Collecting
 //! (metrics) and rendering (here) stay apart.
 
+mod atomic;
+mod csv;
 mod document;
 mod json;
 mod table;
 
+pub use atomic::write_text_atomically;
+pub use csv::{
+    REGIONS_HEADER, TIMESERIES_HEADER, record as csv_record, regions_csv, timeseries_csv,
+};
 pub use document::{RunDocument, schemas};
 pub use json::{SCHEMA_VERSION, run_document, run_document_typed, write_json_atomically};
-pub use table::{Table, run_summary};
+pub use table::{Table, run_summary, run_summary_markdown};

@@ -51,6 +51,38 @@ impl Table {
         }
         out
     }
+
+    /// The table in GitHub-flavoured markdown, numbers right-aligned like [`render`](Self::render).
+    pub fn render_markdown(&self) -> String {
+        let cell = |c: &str| c.replace('|', "\\|");
+        let mut out = String::new();
+        let line = |out: &mut String, cells: &[String]| {
+            out.push('|');
+            for c in cells.iter().take(self.headers.len()) {
+                let _ = write!(out, " {} |", cell(c));
+            }
+            out.push('\n');
+        };
+        line(&mut out, &self.headers);
+        out.push('|');
+        for i in 0..self.headers.len() {
+            out.push_str(if i == 0 { "---|" } else { "---:|" });
+        }
+        out.push('\n');
+        for r in &self.rows {
+            line(&mut out, r);
+        }
+        out
+    }
+
+    /// The table as CSV (RFC 4180 quoting), headers first.
+    pub fn render_csv(&self) -> String {
+        let mut out = super::csv::record(&self.headers);
+        for r in &self.rows {
+            out.push_str(&super::csv::record(r));
+        }
+        out
+    }
 }
 
 fn ms(v: f64) -> String {
@@ -59,6 +91,28 @@ fn ms(v: f64) -> String {
 
 /// The human summary of a run.
 pub fn run_summary(r: &RunResult) -> String {
+    let (mut out, tables) = summary_parts(r);
+    for t in tables {
+        out.push('\n');
+        out.push_str(&t.render());
+    }
+    out
+}
+
+/// The summary of a run in markdown: the header lines as a paragraph, then the tables.
+pub fn run_summary_markdown(r: &RunResult) -> String {
+    let (head, tables) = summary_parts(r);
+    let mut out: String = head.lines().map(|l| format!("{l}  \n")).collect();
+    for t in tables {
+        out.push('\n');
+        out.push_str(&t.render_markdown());
+    }
+    out
+}
+
+/// The header lines of the summary and its tables, in order.
+fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
+    let mut tables = Vec::new();
     let sc = &r.scenario;
     let m = &r.merged;
     let reps = f64::from(r.replications);
@@ -94,7 +148,6 @@ pub fn run_summary(r: &RunResult) -> String {
         );
     }
 
-    out.push('\n');
     let s = &r.summary;
     let mut t = Table::new(&["metric", "pooled", "mean of replications", "± 95 % CI"]);
     let mut add = |name: &str, pooled: f64, ci: crate::metrics::MeanCi| {
@@ -145,8 +198,7 @@ pub fn run_summary(r: &RunResult) -> String {
             / reps,
         s.cost_usd,
     );
-    out.push_str(&t.render());
-    out.push('\n');
+    tables.push(t);
 
     let mut t = Table::new(&[
         "region",
@@ -185,8 +237,7 @@ pub fn run_summary(r: &RunResult) -> String {
             ),
         ]);
     }
-    out.push_str(&t.render());
-    out.push('\n');
+    tables.push(t);
 
     let mut t = Table::new(&[
         "users in",
@@ -206,10 +257,9 @@ pub fn run_summary(r: &RunResult) -> String {
             format!("{:.3}", cm.outcomes.availability_pct()),
         ]);
     }
-    out.push_str(&t.render());
+    tables.push(t);
 
     if !r.faults.is_empty() {
-        out.push('\n');
         let mut t = Table::new(&[
             "fault",
             "detected after [s]",
@@ -235,11 +285,10 @@ pub fn run_summary(r: &RunResult) -> String {
                 format!("{}/{}", f.recovered_replications, r.replications),
             ]);
         }
-        out.push_str(&t.render());
+        tables.push(t);
     }
 
     if !r.slo.is_empty() {
-        out.push('\n');
         let mut t = Table::new(&[
             "objective",
             "target",
@@ -259,7 +308,7 @@ pub fn run_summary(r: &RunResult) -> String {
                 if c.pass { "pass".into() } else { "FAIL".into() },
             ]);
         }
-        out.push_str(&t.render());
+        tables.push(t);
     }
-    out
+    (out, tables)
 }

@@ -13,5 +13,6 @@ mod properties;
 mod residency;
 mod schema;
 mod support;
+mod terminal;
 mod topologies;
 mod validation;

@@ -9,12 +9,14 @@ mod error;
 mod geo;
 mod managed;
 mod raw;
+mod schedule;
 mod topology;
 mod validate;
 
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
 pub use geo::{ResidencyRule, allowed_regions};
+pub use schedule::{ScheduledAction, daily_minutes};
 pub use topology::{
     DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,
 };
@@ -246,6 +248,8 @@ pub struct SelfHosted {
     pub service: ServiceModel,
     /// Target tracking; without it the instance count is fixed.
     pub autoscaling: Option<Autoscaling>,
+    /// Scheduled changes of the autoscaling range.
+    pub scheduled_actions: Vec<ScheduledAction>,
 }
 
 /// Target-tracking autoscaling: every `period` the region compares the batch slots its

@@ -354,6 +354,8 @@ pub struct RawRegion {
     pub inference_profile: Option<String>,
     pub frontend: Option<RawFrontend>,
     pub autoscaling: Option<RawAutoscaling>,
+    #[serde(default)]
+    pub scheduled_actions: Vec<RawScheduledAction>,
     #[serde(default = "default_max_queue")]
     pub max_queue: u32,
     #[serde(default = "default_timeout_s")]
@@ -396,6 +398,16 @@ pub struct RawRouting {
     pub geo: Option<BTreeMap<String, RawGeoTarget>>,
     pub traffic_dials: Option<BTreeMap<String, f64>>,
     pub bias: Option<BTreeMap<String, f64>>,
+}
+
+/// A scheduled change of the autoscaling range (`put_scheduled_action`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduledAction {
+    pub name: String,
+    pub cron: String,
+    pub min_instances: u32,
+    pub max_instances: u32,
 }
 
 /// Target-tracking autoscaling of a self-hosted region.

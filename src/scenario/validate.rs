@@ -10,6 +10,7 @@ use super::managed;
 use super::raw::{
     RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
 };
+use super::schedule;
 use super::topology;
 use super::*;
 use crate::catalog::{Catalog, Continent, Site};
@@ -122,7 +123,7 @@ pub(super) fn parse_and_validate(
         )?,
     };
     let network = check_network(&c, &raw)?;
-    let deployments = check_regions(&c, &raw.regions, catalog)?;
+    let mut deployments = check_regions(&c, &raw.regions, catalog)?;
     let net = crate::world::network::NetworkModel::new(network);
     let region_rtt_ms: Vec<Vec<f64>> = deployments
         .iter()
@@ -133,6 +134,33 @@ pub(super) fn parse_and_validate(
                 .collect()
         })
         .collect();
+    for (i, r) in raw.regions.iter().enumerate() {
+        if r.scheduled_actions.is_empty() {
+            continue;
+        }
+        let sp = FieldPath::default()
+            .key("regions")
+            .index(i)
+            .key("scheduled_actions");
+        match &mut deployments[i].kind {
+            DeploymentKind::SelfHosted(h) => {
+                h.scheduled_actions = schedule::check(
+                    &c,
+                    &sp,
+                    &r.scheduled_actions,
+                    h.autoscaling.as_ref(),
+                    &simulation,
+                )?;
+            }
+            _ => {
+                return Err(c.err(
+                    &sp,
+                    "scheduled actions scale instances; this region has none".into(),
+                    "use them on a self-hosted region with autoscaling",
+                ));
+            }
+        }
+    }
     let residency = geo::check_residency(&c, &raw.residency, &traffic.sites, &deployments)?;
     let allowed = allowed_regions(&residency, traffic.sites.len(), deployments.len());
     let slo = check_slo(&c, &raw)?;
@@ -924,6 +952,7 @@ fn check_self_hosted(
         max_batch,
         service,
         autoscaling,
+        scheduled_actions: Vec::new(),
     })
 }
 

@@ -80,6 +80,8 @@ enum Event {
     ScaleCheck { region: u32 },
     /// A launched instance has loaded its model and starts serving.
     InstanceReady { region: u32 },
+    /// A scheduled action changes a region's autoscaling range.
+    ScheduledAction { region: u32, action: u32 },
 }
 
 /// `Request::via_frontend` when no front end is involved.
@@ -388,6 +390,24 @@ impl<'s> World<'s> {
                 },
             );
         }
+        for (region, d) in self.scenario.deployments.iter().enumerate() {
+            for (action, a) in d
+                .self_hosted()
+                .map_or(&[][..], |h| &h.scheduled_actions)
+                .iter()
+                .enumerate()
+            {
+                for t in &a.times {
+                    self.queue.schedule(
+                        *t,
+                        Event::ScheduledAction {
+                            region: region as u32,
+                            action: action as u32,
+                        },
+                    );
+                }
+            }
+        }
         for region in 0..self.regions.len() {
             if let Some(period) = self.regions[region].autoscaling_period() {
                 self.queue.schedule(
@@ -437,6 +457,9 @@ impl<'s> World<'s> {
                 }
                 Event::ScaleCheck { region } => self.on_scale_check(now, region as usize),
                 Event::InstanceReady { region } => self.on_instance_ready(now, region as usize),
+                Event::ScheduledAction { region, action } => {
+                    self.on_scheduled_action(now, region as usize, action as usize)
+                }
                 Event::ManagedFirstToken { request, admission } => {
                     self.on_managed_first_token(now, request, admission)
                 }
@@ -963,6 +986,25 @@ impl<'s> World<'s> {
             self.queue.schedule(
                 now + period,
                 Event::ScaleCheck {
+                    region: region as u32,
+                },
+            );
+        }
+    }
+
+    fn on_scheduled_action(&mut self, now: SimTime, region: usize, action: usize) {
+        let Some(a) = self.scenario.deployments[region]
+            .self_hosted()
+            .and_then(|h| h.scheduled_actions.get(action))
+        else {
+            return;
+        };
+        let (launches, delay) =
+            self.regions[region].set_scaling_range(now, a.min_instances, a.max_instances);
+        for _ in 0..launches {
+            self.queue.schedule(
+                now + delay,
+                Event::InstanceReady {
                     region: region as u32,
                 },
             );

@@ -449,21 +449,47 @@ impl RegionServer {
         }
         if desired < self.serving_count && self.pending_launches == 0 && now >= self.scale_in_after
         {
-            for _ in desired..self.serving_count {
-                // Drain the least busy serving instance (the highest index among equals).
-                let victim = (0..self.instances.len())
-                    .filter(|i| self.serving[*i])
-                    .min_by_key(|i| (self.instances[*i].active(), std::cmp::Reverse(*i)))
-                    .expect("more serving instances than desired");
-                self.serving[victim] = false;
-                self.serving_count -= 1;
-                self.refresh(victim);
-                if self.instances[victim].active() == 0 {
-                    self.terminate(now, victim);
-                }
-            }
+            self.drain_to(now, desired);
             self.scale_in_after = now + a.scale_in_cooldown;
-            self.resize_slots(now);
+        }
+        (0, SimTime::ZERO)
+    }
+
+    /// Stops `serving_count − target` instances from taking work (the least busy first, the
+    /// highest index among equals); each stops being billed once drained.
+    fn drain_to(&mut self, now: SimTime, target: u32) {
+        for _ in target..self.serving_count {
+            let victim = (0..self.instances.len())
+                .filter(|i| self.serving[*i])
+                .min_by_key(|i| (self.instances[*i].active(), std::cmp::Reverse(*i)))
+                .expect("more serving instances than the target");
+            self.serving[victim] = false;
+            self.serving_count -= 1;
+            self.refresh(victim);
+            if self.instances[victim].active() == 0 {
+                self.terminate(now, victim);
+            }
+        }
+        self.resize_slots(now);
+    }
+
+    /// A scheduled action sets the autoscaling range: instances below the new minimum are
+    /// launched at once (returned with their launch delay), those above the new maximum
+    /// drained.
+    pub(super) fn set_scaling_range(&mut self, now: SimTime, min: u32, max: u32) -> (u32, SimTime) {
+        let Some(a) = self.autoscaling.as_mut() else {
+            return (0, SimTime::ZERO);
+        };
+        a.min_instances = min;
+        a.max_instances = max;
+        let launch = a.launch;
+        let planned = self.serving_count + self.pending_launches;
+        if planned < min {
+            self.pending_launches += min - planned;
+            return (min - planned, launch);
+        }
+        if self.serving_count > max {
+            self.drain_to(now, max);
         }
         (0, SimTime::ZERO)
     }

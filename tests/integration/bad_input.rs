@@ -126,6 +126,8 @@ const CASES: &[Case] = &[
     ok("autoscaling_min_above_max.toml", "min_instances 8 and max_instances 2 do not make a range", (13, 52), "min_instances ≤ max_instances"),
     ok("topology_duplicate_name.toml", "topology[1].name: topology \"a\" is listed twice", (17, 8), "its own name"),
     ok("topology_anycast_with_dns.toml", "topology[0].dns: anycast uses static IP addresses", (16, 7), "remove [dns]"),
+    ok("schedule_monthly_cron.toml", "only daily schedules are supported", (16, 8), "13:00 UTC daily"),
+    ok("schedule_without_autoscaling.toml", "this region has no autoscaling", (13, 1), "add autoscaling"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
 ];
 

@@ -374,3 +374,23 @@ fn the_standby_scales_up_after_failover_only_once_instances_have_launched() {
     );
     assert!(hours > 2.0 * 1.5, "{hours}");
 }
+
+#[test]
+fn scheduled_actions_set_the_floor_before_the_peak() {
+    let r = run(
+        &crate::support::shipped("scheduled-scaling.toml"),
+        RunOptions {
+            replications: Some(1),
+            ..Default::default()
+        },
+    );
+    let n = r.merged.regions[0].instances.means();
+    // 30-minute buckets from 00:00 UTC. The morning floor of 8 fires at 13:00 (bucket 26);
+    // the instances are ready 5 minutes later, so bucket 26 averages 2 + (8 − 2) × 25/30 or
+    // more, and every later bucket sits at the floor or above.
+    assert!(n[25] < 8.0, "{n:?}");
+    assert!(n[26] >= 7.0 && n[26] < 8.0, "{n:?}");
+    assert!(n[27..].iter().all(|x| *x >= 8.0 - 1e-9), "{n:?}");
+    // The night action (03:00, bucket 6) caps the range at 6.
+    assert!(n[7..26].iter().all(|x| *x <= 6.0 + 1e-9), "{n:?}");
+}

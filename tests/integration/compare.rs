@@ -546,7 +546,7 @@ fn cli_markdown_has_a_table_per_section() {
 #[test]
 fn cli_refuses_an_oversized_scenario_and_stops_on_ctrl_c() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let dir = scratch_dir("compare-guards");
     // The three-region scenario at 10,000× its rate: about 1.5 × 10⁹ requests.
@@ -568,7 +568,7 @@ fn cli_refuses_an_oversized_scenario_and_stops_on_ctrl_c() {
 
     // With --force it runs until Ctrl-C, then exits 130 and writes nothing.
     let json = dir.join("out.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let child = Command::new(env!("CARGO_BIN_EXE_meridian"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["compare", "scenarios/single-region.toml"])
         .arg(&huge)
@@ -579,20 +579,12 @@ fn cli_refuses_an_oversized_scenario_and_stops_on_ctrl_c() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let sent = Instant::now();
-    let status = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let status = child.wait().unwrap();
+    let (status, stopped_after) = crate::guards::interrupt_after(child, Duration::from_millis(700));
     assert_eq!(status.code(), Some(130));
     assert!(
-        sent.elapsed() < Duration::from_secs(5),
+        stopped_after < Duration::from_secs(5),
         "took {:?}",
-        sent.elapsed()
+        stopped_after
     );
     assert_eq!(
         files_under(&dir),

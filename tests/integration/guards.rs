@@ -41,12 +41,30 @@ fn oversized_runs_are_refused_with_the_estimate_and_the_escape() {
     assert!(out.stdout.is_empty());
 }
 
+/// Lets `child` run for `after`, sends it SIGINT (Ctrl-C), and returns how it exited and
+/// how long it took to stop once signalled.
+pub(crate) fn interrupt_after(
+    mut child: std::process::Child,
+    after: Duration,
+) -> (std::process::ExitStatus, Duration) {
+    std::thread::sleep(after);
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    (status, sent.elapsed())
+}
+
 #[test]
 fn ctrl_c_stops_promptly_and_writes_nothing() {
     let dir = scratch("interrupt");
     let scenario = huge_scenario(&dir);
     let json = dir.join("out.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let child = Command::new(env!("CARGO_BIN_EXE_meridian"))
         .arg("run")
         .arg(&scenario)
         .arg("--force")
@@ -56,16 +74,7 @@ fn ctrl_c_stops_promptly_and_writes_nothing() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let sent = Instant::now();
-    let status = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let status = child.wait().unwrap();
-    let stopped_after = sent.elapsed();
+    let (status, stopped_after) = interrupt_after(child, Duration::from_millis(700));
     assert_eq!(status.code(), Some(130));
     assert!(
         stopped_after < Duration::from_secs(5),

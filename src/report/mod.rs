@@ -3,8 +3,8 @@
 
 mod atomic;
 mod csv;
-mod document;
-mod json;
+pub(crate) mod document;
+pub(crate) mod json;
 mod table;
 
 pub use atomic::write_text_atomically;

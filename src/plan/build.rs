@@ -38,12 +38,6 @@ fn checks(slo: &[SloCheck]) -> Vec<CheckDoc> {
     slo.iter()
         .map(|s| {
             let m = &s.per_replication;
-            let latency = !s.name().starts_with("availability");
-            let confident = if latency {
-                m.mean + m.ci95 <= s.target
-            } else {
-                m.mean - m.ci95 >= s.target
-            };
             CheckDoc {
                 slo: SloDoc {
                     name: s.name(),
@@ -52,7 +46,7 @@ fn checks(slo: &[SloCheck]) -> Vec<CheckDoc> {
                     per_replication: ci(m, 4),
                     pass: s.pass,
                 },
-                confident: s.pass && confident,
+                confident: super::candidate::confident(s),
             }
         })
         .collect()
@@ -251,6 +245,7 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
             horizon_runs: p.horizon_runs,
             instance_hours_added_for_resilience: p.added_for_resilience as f64 * step_h,
             instance_hours_added_in_verification: p.added_in_verification as f64 * step_h,
+            instance_hours_removed_in_verification: p.removed_in_verification as f64 * step_h,
             window_offsets_s: p.windows.offsets.iter().map(|o| o.as_secs_f64()).collect(),
             analytic_instance_hours: p.search.warm_start.total() as f64 * step_h,
             planned_instance_hours: p.schedule.total() as f64 * step_h,

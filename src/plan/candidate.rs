@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use crate::catalog::Catalog;
 use crate::engine::SimTime;
 use crate::metrics::{LatencySet, Outcomes};
-use crate::run::{self, Interrupted, RunOptions, RunResult};
+use crate::run::{self, Interrupted, RunOptions, RunResult, SloKind};
 use crate::scenario::{PlanSpec, Scenario, SloTargets, default_health};
 
 use super::evaluate::simulate_all;
@@ -18,6 +18,9 @@ use super::variants;
 /// Rounds of "simulate, add an instance where a cell missed" in verification and in
 /// resilience before the planner reports what is still missed instead of looping on.
 const MAX_REPAIR_ROUNDS: u32 = 6;
+/// Instances added one by one to bring a target's 95 % interval inside its limit before
+/// the planner reports the interval as it is.
+const MAX_CONFIDENCE_ROUNDS: u32 = 8;
 
 /// What the survivors saw when one region was lost at its busiest step.
 #[derive(Debug, Clone)]
@@ -57,6 +60,9 @@ pub struct CandidatePlan {
     pub added_for_resilience: u64,
     /// Instance-steps added because the whole-horizon verification missed a target.
     pub added_in_verification: u64,
+    /// Instance-steps the whole-horizon trim removed (the search's windows asked for more
+    /// than the horizon needs).
+    pub removed_in_verification: u64,
     pub verification: RunResult,
     /// Cells still short after the repair rounds (empty when verified).
     pub short: Vec<ShortCell>,
@@ -77,6 +83,17 @@ pub fn plan_candidate(
     let windows = search::place_windows(&base, spec);
     let outcome = search::search(&base, spec, &windows, cancel)?;
     let mut schedule = outcome.schedule.clone();
+    let mut horizon_runs = 0;
+
+    // The search judged each step on its own window at static capacity; the whole horizon
+    // (transitions, lead times, other random draws) may disagree. Repair what it misses,
+    // then trim what it does not need: local minimality in the horizon's own terms.
+    let first = repair(&base, spec, &mut schedule, cancel)?;
+    horizon_runs += first.runs;
+    let mut added_in_verification = first.added;
+    let trimmed = trim(&base, spec, &mut schedule, cancel)?;
+    horizon_runs += trimmed.runs;
+    let removed_in_verification = trimmed.removed;
 
     // Resilience: each region lost at its busiest step; the survivors get an instance
     // wherever they miss the degraded target, until they all meet it.
@@ -105,29 +122,53 @@ pub fn plan_candidate(
         }
     }
 
-    // Verification of the whole horizon with the schedule as scheduled actions.
-    let mut added_in_verification = 0;
-    let mut horizon_runs = 0;
-    let mut short = Vec::new();
-    let mut verification = None;
-    for round in 0..MAX_REPAIR_ROUNDS {
-        let day = horizon_scenario(&base, spec, &schedule, 1.0);
-        let result = run::run_cancellable(&day, RunOptions::default(), cancel)?;
-        horizon_runs += 1;
-        short = short_cells(&result, &schedule, &base.slo);
-        verification = Some(result);
-        if short.is_empty() || round + 1 == MAX_REPAIR_ROUNDS {
+    // The final verification of the schedule as it will be deployed: every cell meets
+    // every target, and every target over the horizon holds with 95 % confidence.
+    let mut last = repair(&base, spec, &mut schedule, cancel)?;
+    horizon_runs += last.runs;
+    added_in_verification += last.added;
+    // One instance at a time where a target's interval is tightest…
+    let mut edge_added: Vec<(usize, usize)> = Vec::new();
+    for _ in 0..MAX_CONFIDENCE_ROUNDS {
+        if !last.short.is_empty() {
             break;
         }
-        for c in &short {
-            let n = schedule.at(c.deployment, c.step);
-            if n < spec.max_instances {
-                schedule.set(c.deployment, c.step, n + 1);
-                added_in_verification += 1;
+        let Some((d, k)) = edge_cell(&last.result, &schedule, spec) else {
+            break;
+        };
+        schedule.set(d, k, schedule.at(d, k) + 1);
+        added_in_verification += 1;
+        edge_added.push((d, k));
+        last = repair(&base, spec, &mut schedule, cancel)?;
+        horizon_runs += last.runs;
+        added_in_verification += last.added;
+    }
+    // …then give back those that later additions made unnecessary.
+    if last.short.is_empty() && last.result.slo.iter().all(confident) {
+        for &(d, k) in edge_added.iter().rev().skip(1) {
+            let mut trial = schedule.clone();
+            trial.set(d, k, schedule.at(d, k) - 1);
+            let result = run::run_cancellable(
+                &horizon_scenario(&base, spec, &trial, 1.0),
+                RunOptions::default(),
+                cancel,
+            )?;
+            horizon_runs += 1;
+            let short = short_cells(&result, &trial, &base.slo);
+            if short.is_empty() && result.slo.iter().all(confident) {
+                schedule = trial;
+                added_in_verification -= 1;
+                last = Repair {
+                    result,
+                    short,
+                    added: 0,
+                    runs: 0,
+                };
             }
         }
     }
-    let verification = verification.expect("at least one verification round");
+    let verification = last.result;
+    let short = last.short;
 
     let growth_day = horizon_scenario(&base, spec, &schedule, 1.0 + spec.demand_growth_pct / 100.0);
     let growth = run::run_cancellable(&growth_day, RunOptions::default(), cancel)?;
@@ -143,12 +184,129 @@ pub fn plan_candidate(
         schedule,
         added_for_resilience,
         added_in_verification,
+        removed_in_verification,
         verification,
         short,
         growth,
         losses,
         horizon_runs,
     })
+}
+
+/// What a round of whole-horizon repairs did.
+struct Repair {
+    /// The last run: of the schedule as repaired.
+    result: RunResult,
+    /// Cells still short after the last round.
+    short: Vec<ShortCell>,
+    added: u64,
+    runs: u32,
+}
+
+/// Simulates the whole horizon and adds an instance to every cell that misses a target,
+/// until none does or the rounds run out.
+fn repair(
+    base: &Scenario,
+    spec: &PlanSpec,
+    schedule: &mut InstanceSchedule,
+    cancel: &AtomicBool,
+) -> Result<Repair, Interrupted> {
+    let mut added = 0;
+    let mut runs = 0;
+    loop {
+        let result = run::run_cancellable(
+            &horizon_scenario(base, spec, schedule, 1.0),
+            RunOptions::default(),
+            cancel,
+        )?;
+        runs += 1;
+        let short = short_cells(&result, schedule, &base.slo);
+        let stuck = short
+            .iter()
+            .all(|c| schedule.at(c.deployment, c.step) >= spec.max_instances);
+        if short.is_empty() || stuck || runs >= MAX_REPAIR_ROUNDS {
+            return Ok(Repair {
+                result,
+                short,
+                added,
+                runs,
+            });
+        }
+        for c in &short {
+            let n = schedule.at(c.deployment, c.step);
+            if n < spec.max_instances {
+                schedule.set(c.deployment, c.step, n + 1);
+                added += 1;
+            }
+        }
+    }
+}
+
+/// What the trim did.
+struct Trim {
+    removed: u64,
+    runs: u32,
+}
+
+/// Tries one instance fewer in every cell of one parity of steps at once (neighbouring
+/// steps keep theirs, so a miss can be told apart from a neighbour's backlog), keeps each
+/// reduction whose cell and neighbours still meet every target, and repeats until no
+/// cell gives one up. A cell whose reduction failed is not tried again.
+fn trim(
+    base: &Scenario,
+    spec: &PlanSpec,
+    schedule: &mut InstanceSchedule,
+    cancel: &AtomicBool,
+) -> Result<Trim, Interrupted> {
+    let steps = schedule.steps();
+    let hosted: Vec<usize> = schedule.hosted().collect();
+    let mut needed = vec![vec![false; steps]; base.deployments.len()];
+    let mut removed = 0;
+    let mut runs = 0;
+    for _ in 0..MAX_REPAIR_ROUNDS {
+        let mut changed = false;
+        for parity in 0..2 {
+            let mut trial = schedule.clone();
+            let mut tried = Vec::new();
+            for &d in &hosted {
+                for k in (parity..steps).step_by(2) {
+                    let n = schedule.at(d, k);
+                    if n > spec.min_instances && !needed[d][k] {
+                        trial.set(d, k, n - 1);
+                        tried.push((d, k));
+                    }
+                }
+            }
+            if tried.is_empty() {
+                continue;
+            }
+            let result = run::run_cancellable(
+                &horizon_scenario(base, spec, &trial, 1.0),
+                RunOptions::default(),
+                cancel,
+            )?;
+            runs += 1;
+            let short = short_cells(&result, &trial, &base.slo);
+            let misses = |d: usize, k: usize| {
+                short.iter().any(|c| {
+                    c.deployment == d && (c.step == k || c.step == k + 1 || c.step + 1 == k)
+                })
+            };
+            for (d, k) in tried {
+                if misses(d, k) {
+                    needed[d][k] = true;
+                } else {
+                    schedule.set(d, k, trial.at(d, k));
+                    removed += 1;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(Trim { removed, runs })
 }
 
 /// Warm-up before a whole-horizon run: long enough for the first scale-up to fire inside
@@ -180,6 +338,56 @@ pub fn horizon_scenario(
     s
 }
 
+/// What a whole-horizon run of a schedule says about it.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Region-steps that miss a target.
+    pub short: Vec<ShortCell>,
+    /// Targets over the horizon whose 95 % interval is not wholly on the right side.
+    pub unconfident: Vec<String>,
+}
+
+impl Verdict {
+    /// Every cell meets every target and every target holds with confidence.
+    pub fn holds(&self) -> bool {
+        self.short.is_empty() && self.unconfident.is_empty()
+    }
+}
+
+/// Simulates the whole horizon under `schedule` and judges it as the planner does — for
+/// checking a plan, e.g. its local minimality.
+pub fn verdict(
+    base: &Scenario,
+    spec: &PlanSpec,
+    schedule: &InstanceSchedule,
+    cancel: &AtomicBool,
+) -> Result<Verdict, Interrupted> {
+    let result = run::run_cancellable(
+        &horizon_scenario(base, spec, schedule, 1.0),
+        RunOptions::default(),
+        cancel,
+    )?;
+    Ok(Verdict {
+        short: short_cells(&result, schedule, &base.slo),
+        unconfident: result
+            .slo
+            .iter()
+            .filter(|c| !confident(c))
+            .map(|c| c.name())
+            .collect(),
+    })
+}
+
+/// A target over the horizon holds and its 95 % interval lies wholly on the right side.
+pub fn confident(check: &crate::run::SloCheck) -> bool {
+    let (m, band) = (check.per_replication.mean, check.per_replication.ci95);
+    check.pass
+        && match check.kind {
+            SloKind::Availability => m - band >= check.target,
+            _ => m + band <= check.target,
+        }
+}
+
 /// Region-steps of a whole-horizon run that miss a target.
 fn short_cells(
     result: &RunResult,
@@ -201,6 +409,50 @@ fn short_cells(
         }
     }
     out
+}
+
+/// When a target over the horizon holds but its 95 % interval reaches past the limit: the
+/// cell closest to (or furthest past) the limit, relative to the limit, below the ceiling.
+/// `None` when every target holds with confidence.
+fn edge_cell(
+    result: &RunResult,
+    schedule: &InstanceSchedule,
+    spec: &PlanSpec,
+) -> Option<(usize, usize)> {
+    let cells = &result.merged.cells;
+    let mut best: Option<(f64, usize, usize)> = None;
+    for check in result.slo.iter().filter(|c| c.pass && !confident(c)) {
+        // How near a cell is to the limit, as a share of the limit (higher: nearer).
+        let nearness = |c: &crate::metrics::Cell| -> Option<f64> {
+            if c.outcomes.generated == 0 {
+                return None;
+            }
+            Some(match check.kind {
+                SloKind::Ttft { percentile } => {
+                    c.latency.ttft.percentile_ms(percentile) / check.target
+                }
+                SloKind::E2e { percentile } => {
+                    c.latency.e2e.percentile_ms(percentile) / check.target
+                }
+                SloKind::Availability => {
+                    (100.0 - c.outcomes.availability_pct()) / (100.0 - check.target).max(1e-9)
+                }
+            })
+        };
+        for d in schedule.hosted() {
+            for k in 0..schedule.steps().min(cells.buckets()) {
+                if schedule.at(d, k) >= spec.max_instances {
+                    continue;
+                }
+                if let Some(x) = nearness(cells.cell(d, k))
+                    && best.is_none_or(|b| x > b.0)
+                {
+                    best = Some((x, d, k));
+                }
+            }
+        }
+    }
+    best.map(|(_, d, k)| (d, k))
 }
 
 /// The step with the most demand in deployment `d`.

@@ -270,6 +270,8 @@ pub struct SearchDoc {
     pub horizon_runs: u32,
     pub instance_hours_added_for_resilience: f64,
     pub instance_hours_added_in_verification: f64,
+    /// Instance-hours the whole-horizon trim removed from the search's schedule.
+    pub instance_hours_removed_in_verification: f64,
     /// Offset of each step's search window from the step's start, s.
     pub window_offsets_s: Vec<f64>,
     /// Instance-hours of the analytic warm start and of the plan.

@@ -231,14 +231,15 @@ fn detail(p: &PlanDetailDoc) -> String {
     let s = &p.search;
     let _ = writeln!(
         out,
-        "\nsearch: {} iterations, {} window simulations, {} whole-horizon runs; analytic warm start {} instance-hours → plan {} ({} added for resilience, {} in verification)",
+        "\nsearch: {} iterations, {} window simulations, {} whole-horizon runs; analytic warm start {} instance-hours → plan {} (whole-horizon checks added {} and trimmed {}; resilience added {})",
         s.iterations,
         s.window_runs,
         s.horizon_runs,
         s.analytic_instance_hours,
         s.planned_instance_hours,
+        s.instance_hours_added_in_verification,
+        s.instance_hours_removed_in_verification,
         s.instance_hours_added_for_resilience,
-        s.instance_hours_added_in_verification
     );
     out
 }

@@ -163,12 +163,12 @@ pub(super) fn check(
                 out
             }
         };
-    let replications = raw.replications.unwrap_or(2);
+    let replications = raw.replications.unwrap_or(3);
     if replications == 0 || replications > MAX_REPLICATIONS {
         return Err(c.err(
             &p.clone().key("replications"),
             format!("{replications} replications is not allowed"),
-            format!("use 1 to {MAX_REPLICATIONS}; 2–5 is typical for planning"),
+            format!("use 1 to {MAX_REPLICATIONS}; 3–5 is typical for planning (the 95 % intervals of 2 are very wide)"),
         ));
     }
     let min_instances = raw.min_instances.unwrap_or(1);

@@ -9,6 +9,7 @@ mod determinism;
 mod frontends;
 mod guards;
 mod managed;
+mod plan;
 mod properties;
 mod residency;
 mod schema;

@@ -271,7 +271,10 @@ mod tests {
                 "not an integer",
             ),
             (json!({"schema_version": 1}), "no `kind`"),
-            (json!({"schema_version": 1, "kind": "plan"}), "\"plan\""),
+            (
+                json!({"schema_version": 1, "kind": "forecast"}),
+                "\"forecast\"",
+            ),
             (
                 json!({"schema_version": 1, "kind": "run", "scenario": {"seed": 1}}),
                 "scenario.content_hash",

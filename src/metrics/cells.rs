@@ -63,6 +63,12 @@ impl CellGrid {
         &self.cells[region * self.buckets + bucket]
     }
 
+    /// Cell `bucket` of `region`, to fill in (the planner assembles cells of separate
+    /// window runs).
+    pub fn cell_mut(&mut self, region: usize, bucket: usize) -> &mut Cell {
+        &mut self.cells[region * self.buckets + bucket]
+    }
+
     /// Adds another replication's cells (same shape).
     pub fn merge(&mut self, o: &CellGrid) {
         if self.cells.is_empty() {

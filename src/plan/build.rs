@@ -114,7 +114,7 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
         .hosted()
         .map(|d| {
             let h = base.deployments[d].self_hosted().expect("hosted");
-            let util = v.merged.regions[d].utilisation.means();
+            let util = &p.utilisation[d];
             RegionPlanDoc {
                 region: base.deployments[d].region.code.clone(),
                 instance_type: h.profile.instance_type.clone(),
@@ -207,6 +207,10 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
             single_region: single,
         },
         verification: VerificationDoc {
+            mode: match spec.verify {
+                crate::scenario::Verification::Horizon => "horizon".into(),
+                crate::scenario::Verification::Windows => "windows".into(),
+            },
             targets: checks(&v.slo),
             short_cells: p
                 .short

@@ -5,11 +5,11 @@ use std::sync::atomic::AtomicBool;
 
 use crate::catalog::Catalog;
 use crate::engine::SimTime;
-use crate::metrics::{LatencySet, Outcomes};
+use crate::metrics::{CellGrid, LatencySet, Outcomes};
 use crate::run::{self, Interrupted, RunOptions, RunResult, SloKind};
-use crate::scenario::{PlanSpec, Scenario, SloTargets, default_health};
+use crate::scenario::{PlanSpec, Scenario, SloTargets, Verification, default_health};
 
-use super::evaluate::simulate_all;
+use super::evaluate::{simulate_all, simulate_each};
 use super::judge::{Miss, first_miss};
 use super::schedule::InstanceSchedule;
 use super::search::{self, SearchFailure, SearchOutcome, Windows};
@@ -64,12 +64,15 @@ pub struct CandidatePlan {
     /// than the horizon needs).
     pub removed_in_verification: u64,
     pub verification: RunResult,
+    /// Mean share of batch slots busy per region and step in the verification, `[d][k]`.
+    pub utilisation: Vec<Vec<f64>>,
     /// Cells still short after the repair rounds (empty when verified).
     pub short: Vec<ShortCell>,
     /// The plan under more demand.
     pub growth: RunResult,
     pub losses: Vec<RegionLoss>,
-    /// Whole-horizon simulations run (verification rounds and the growth run).
+    /// Verification simulations run (of the whole horizon, or of every step's window with
+    /// `verify = "windows"`): rounds, trims and the growth run.
     pub horizon_runs: u32,
 }
 
@@ -88,12 +91,17 @@ pub fn plan_candidate(
     // The search judged each step on its own window at static capacity; the whole horizon
     // (transitions, lead times, other random draws) may disagree. Repair what it misses,
     // then trim what it does not need: local minimality in the horizon's own terms.
-    let first = repair(&base, spec, &mut schedule, cancel)?;
-    horizon_runs += first.runs;
-    let mut added_in_verification = first.added;
-    let trimmed = trim(&base, spec, &mut schedule, cancel)?;
-    horizon_runs += trimmed.runs;
-    let removed_in_verification = trimmed.removed;
+    // (Verifying on the windows themselves, the search's answer already is minimal.)
+    let mut added_in_verification = 0;
+    let mut removed_in_verification = 0;
+    if spec.verify == Verification::Horizon {
+        let first = repair(&base, spec, &windows, &mut schedule, cancel)?;
+        horizon_runs += first.runs;
+        added_in_verification = first.added;
+        let trimmed = trim(&base, spec, &windows, &mut schedule, cancel)?;
+        horizon_runs += trimmed.runs;
+        removed_in_verification = trimmed.removed;
+    }
 
     // Resilience: each region lost at its busiest step; the survivors get an instance
     // wherever they miss the degraded target, until they all meet it.
@@ -124,7 +132,7 @@ pub fn plan_candidate(
 
     // The final verification of the schedule as it will be deployed: every cell meets
     // every target, and every target over the horizon holds with 95 % confidence.
-    let mut last = repair(&base, spec, &mut schedule, cancel)?;
+    let mut last = repair(&base, spec, &windows, &mut schedule, cancel)?;
     horizon_runs += last.runs;
     added_in_verification += last.added;
     // One instance at a time where a target's interval is tightest…
@@ -133,33 +141,29 @@ pub fn plan_candidate(
         if !last.short.is_empty() {
             break;
         }
-        let Some((d, k)) = edge_cell(&last.result, &schedule, spec) else {
+        let Some((d, k)) = edge_cell(&last.eval.result, &schedule, spec) else {
             break;
         };
         schedule.set(d, k, schedule.at(d, k) + 1);
         added_in_verification += 1;
         edge_added.push((d, k));
-        last = repair(&base, spec, &mut schedule, cancel)?;
+        last = repair(&base, spec, &windows, &mut schedule, cancel)?;
         horizon_runs += last.runs;
         added_in_verification += last.added;
     }
     // …then give back those that later additions made unnecessary.
-    if last.short.is_empty() && last.result.slo.iter().all(confident) {
+    if last.short.is_empty() && last.eval.result.slo.iter().all(confident) {
         for &(d, k) in edge_added.iter().rev().skip(1) {
             let mut trial = schedule.clone();
             trial.set(d, k, schedule.at(d, k) - 1);
-            let result = run::run_cancellable(
-                &horizon_scenario(&base, spec, &trial, 1.0),
-                RunOptions::default(),
-                cancel,
-            )?;
+            let eval = evaluate(&base, spec, &windows, &trial, 1.0, cancel)?;
             horizon_runs += 1;
-            let short = short_cells(&result, &trial, &base.slo);
-            if short.is_empty() && result.slo.iter().all(confident) {
+            let short = short_cells(&eval.result, &trial, &base.slo);
+            if short.is_empty() && eval.result.slo.iter().all(confident) {
                 schedule = trial;
                 added_in_verification -= 1;
                 last = Repair {
-                    result,
+                    eval,
                     short,
                     added: 0,
                     runs: 0,
@@ -167,11 +171,19 @@ pub fn plan_candidate(
             }
         }
     }
-    let verification = last.result;
+    let verification = last.eval.result;
+    let utilisation = last.eval.utilisation;
     let short = last.short;
 
-    let growth_day = horizon_scenario(&base, spec, &schedule, 1.0 + spec.demand_growth_pct / 100.0);
-    let growth = run::run_cancellable(&growth_day, RunOptions::default(), cancel)?;
+    let growth = evaluate(
+        &base,
+        spec,
+        &windows,
+        &schedule,
+        1.0 + spec.demand_growth_pct / 100.0,
+        cancel,
+    )?
+    .result;
     horizon_runs += 1;
     let targets = spec.resilience.as_ref().unwrap_or(&base.slo);
     let losses = region_losses(
@@ -186,6 +198,7 @@ pub fn plan_candidate(
         added_in_verification,
         removed_in_verification,
         verification,
+        utilisation,
         short,
         growth,
         losses,
@@ -196,7 +209,7 @@ pub fn plan_candidate(
 /// What a round of whole-horizon repairs did.
 struct Repair {
     /// The last run: of the schedule as repaired.
-    result: RunResult,
+    eval: Evaluation,
     /// Cells still short after the last round.
     short: Vec<ShortCell>,
     added: u64,
@@ -208,25 +221,22 @@ struct Repair {
 fn repair(
     base: &Scenario,
     spec: &PlanSpec,
+    windows: &Windows,
     schedule: &mut InstanceSchedule,
     cancel: &AtomicBool,
 ) -> Result<Repair, Interrupted> {
     let mut added = 0;
     let mut runs = 0;
     loop {
-        let result = run::run_cancellable(
-            &horizon_scenario(base, spec, schedule, 1.0),
-            RunOptions::default(),
-            cancel,
-        )?;
+        let eval = evaluate(base, spec, windows, schedule, 1.0, cancel)?;
         runs += 1;
-        let short = short_cells(&result, schedule, &base.slo);
+        let short = short_cells(&eval.result, schedule, &base.slo);
         let stuck = short
             .iter()
             .all(|c| schedule.at(c.deployment, c.step) >= spec.max_instances);
         if short.is_empty() || stuck || runs >= MAX_REPAIR_ROUNDS {
             return Ok(Repair {
-                result,
+                eval,
                 short,
                 added,
                 runs,
@@ -255,6 +265,7 @@ struct Trim {
 fn trim(
     base: &Scenario,
     spec: &PlanSpec,
+    windows: &Windows,
     schedule: &mut InstanceSchedule,
     cancel: &AtomicBool,
 ) -> Result<Trim, Interrupted> {
@@ -280,11 +291,7 @@ fn trim(
             if tried.is_empty() {
                 continue;
             }
-            let result = run::run_cancellable(
-                &horizon_scenario(base, spec, &trial, 1.0),
-                RunOptions::default(),
-                cancel,
-            )?;
+            let result = evaluate(base, spec, windows, &trial, 1.0, cancel)?.result;
             runs += 1;
             let short = short_cells(&result, &trial, &base.slo);
             let misses = |d: usize, k: usize| {
@@ -307,6 +314,95 @@ fn trim(
         }
     }
     Ok(Trim { removed, runs })
+}
+
+/// A verification run: its result (with cells per region and step) and utilisation.
+struct Evaluation {
+    result: RunResult,
+    /// Mean share of batch slots busy, `[deployment][step]`.
+    utilisation: Vec<Vec<f64>>,
+}
+
+/// Simulates `schedule` with demand × `demand_factor` the way `spec.verify` says: the whole
+/// horizon with scheduled actions, or every step's window at its planned count (then
+/// each replication's windows together stand for that replication of the horizon).
+fn evaluate(
+    base: &Scenario,
+    spec: &PlanSpec,
+    windows: &Windows,
+    schedule: &InstanceSchedule,
+    demand_factor: f64,
+    cancel: &AtomicBool,
+) -> Result<Evaluation, Interrupted> {
+    let n_dep = base.deployments.len();
+    let steps = spec.steps();
+    match spec.verify {
+        Verification::Horizon => {
+            let result = run::run_cancellable(
+                &horizon_scenario(base, spec, schedule, demand_factor),
+                RunOptions::default(),
+                cancel,
+            )?;
+            let utilisation = (0..n_dep)
+                .map(|d| {
+                    let means = result.merged.regions[d].utilisation.means();
+                    (0..steps)
+                        .map(|k| means.get(k).copied().unwrap_or(0.0))
+                        .collect()
+                })
+                .collect();
+            Ok(Evaluation {
+                result,
+                utilisation,
+            })
+        }
+        Verification::Windows => {
+            let jobs: Vec<Scenario> = (0..steps)
+                .map(|k| {
+                    let mut s = search::window_scenario(base, spec, windows, k, schedule);
+                    s.traffic.total_rate_rps *= demand_factor;
+                    s
+                })
+                .collect();
+            let per_step = simulate_each(&jobs, cancel)?;
+            let mut utilisation = vec![vec![0.0; steps]; n_dep];
+            let reps = spec.replications as usize;
+            // The windows end to end: one measured stretch of steps × window.
+            let mut whole = jobs[0].clone();
+            whole.simulation.duration = SimTime(windows.length.as_us() * steps as u64);
+            whole.simulation.cell_step = Some(windows.length);
+            let mut results = Vec::with_capacity(reps);
+            for r in 0..reps {
+                let mut merged = per_step[0][r].clone();
+                for step in &per_step[1..] {
+                    merged.merge(&step[r]);
+                }
+                let mut cells = CellGrid::new(
+                    n_dep,
+                    SimTime::ZERO,
+                    whole.simulation.duration,
+                    windows.length,
+                );
+                for (k, step) in per_step.iter().enumerate() {
+                    for (d, m) in step[r].regions.iter().enumerate() {
+                        let cell = cells.cell_mut(d, k);
+                        cell.outcomes = m.outcomes;
+                        // Cells count finished requests only.
+                        cell.outcomes.generated -= m.outcomes.in_flight_at_end;
+                        cell.outcomes.in_flight_at_end = 0;
+                        cell.latency = m.latency.clone();
+                        utilisation[d][k] += m.utilisation.overall_mean() / reps as f64;
+                    }
+                }
+                merged.cells = cells;
+                results.push(merged);
+            }
+            Ok(Evaluation {
+                result: run::from_replications(whole, results),
+                utilisation,
+            })
+        }
+    }
 }
 
 /// Warm-up before a whole-horizon run: long enough for the first scale-up to fire inside
@@ -362,11 +458,8 @@ pub fn verdict(
     schedule: &InstanceSchedule,
     cancel: &AtomicBool,
 ) -> Result<Verdict, Interrupted> {
-    let result = run::run_cancellable(
-        &horizon_scenario(base, spec, schedule, 1.0),
-        RunOptions::default(),
-        cancel,
-    )?;
+    let windows = search::place_windows(base, spec);
+    let result = evaluate(base, spec, &windows, schedule, 1.0, cancel)?.result;
     Ok(Verdict {
         short: short_cells(&result, schedule, &base.slo),
         unconfident: result

@@ -201,6 +201,9 @@ pub struct SingleRegionDoc {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationDoc {
+    /// `horizon`: the whole horizon simulated with the scheduled actions; `windows`: each
+    /// step's busiest window at its planned count (transitions not simulated).
+    pub mode: String,
     /// Every target over the horizon: pooled value, per-replication mean ± 95 % CI,
     /// pass/fail.
     pub targets: Vec<CheckDoc>,
@@ -266,7 +269,8 @@ pub struct SearchDoc {
     pub iterations: u32,
     /// Step windows simulated (each with every replication).
     pub window_runs: u64,
-    /// Whole-horizon simulations (verification rounds and the growth run).
+    /// Verification simulations (repair and trim rounds, the growth run): each of the
+    /// whole horizon, or of every step's window with `verify = "windows"`.
     pub horizon_runs: u32,
     pub instance_hours_added_for_resilience: f64,
     pub instance_hours_added_in_verification: f64,

@@ -16,6 +16,26 @@ pub fn simulate_all(
     jobs: &[Scenario],
     cancel: &AtomicBool,
 ) -> Result<Vec<ReplicationMetrics>, Interrupted> {
+    Ok(simulate_each(jobs, cancel)?
+        .into_iter()
+        .map(|reps| {
+            let mut it = reps.into_iter();
+            let mut pooled = it
+                .next()
+                .expect("every scenario has at least one replication");
+            for m in it {
+                pooled.merge(&m);
+            }
+            pooled
+        })
+        .collect())
+}
+
+/// Each scenario's replications, in input order and replication order.
+pub fn simulate_each(
+    jobs: &[Scenario],
+    cancel: &AtomicBool,
+) -> Result<Vec<Vec<ReplicationMetrics>>, Interrupted> {
     let work: Vec<(usize, u32)> = jobs
         .iter()
         .enumerate()
@@ -26,15 +46,10 @@ pub fn simulate_all(
         .map(|(i, r)| world::simulate_cancellable(&jobs[i], r, cancel).map(|m| (i, m)))
         .collect::<Option<Vec<_>>>()
         .ok_or(Interrupted)?;
-    let mut pooled: Vec<Option<ReplicationMetrics>> = vec![None; jobs.len()];
+    let mut out: Vec<Vec<ReplicationMetrics>> = vec![Vec::new(); jobs.len()];
+    // `collect` kept the work's order: scenario by scenario, replication by replication.
     for (i, m) in results {
-        match &mut pooled[i] {
-            Some(p) => p.merge(&m),
-            slot => *slot = Some(m),
-        }
+        out[i].push(m);
     }
-    Ok(pooled
-        .into_iter()
-        .map(|m| m.expect("every scenario has at least one replication"))
-        .collect())
+    Ok(out)
 }

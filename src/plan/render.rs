@@ -180,7 +180,12 @@ fn detail(p: &PlanDetailDoc) -> String {
     }
     let _ = writeln!(
         out,
-        "\nverification (the whole horizon simulated with the scheduled actions, {} requests):",
+        "\nverification ({}, {} requests):",
+        if p.verification.mode == "windows" {
+            "each hour's busiest window at its planned count"
+        } else {
+            "the whole horizon simulated with the scheduled actions"
+        },
         p.verification.requests
     );
     out.push_str(&checks_table(&p.verification.targets));
@@ -231,7 +236,7 @@ fn detail(p: &PlanDetailDoc) -> String {
     let s = &p.search;
     let _ = writeln!(
         out,
-        "\nsearch: {} iterations, {} window simulations, {} whole-horizon runs; analytic warm start {} instance-hours → plan {} (whole-horizon checks added {} and trimmed {}; resilience added {})",
+        "\nsearch: {} iterations, {} window simulations, {} verification runs; analytic warm start {} instance-hours → plan {} (verification added {} and trimmed {}; resilience added {})",
         s.iterations,
         s.window_runs,
         s.horizon_runs,

@@ -123,8 +123,22 @@ pub fn run_windows(
     counts: &InstanceSchedule,
     cancel: &AtomicBool,
 ) -> Result<Vec<ReplicationMetrics>, Interrupted> {
-    let jobs: Vec<Scenario> = (0..spec.steps())
-        .map(|k| window_scenario(base, spec, windows, k, counts))
+    let all: Vec<usize> = (0..spec.steps()).collect();
+    run_windows_of(base, spec, windows, counts, &all, cancel)
+}
+
+/// Simulates the windows of `steps` only; the pooled metrics in that order.
+fn run_windows_of(
+    base: &Scenario,
+    spec: &PlanSpec,
+    windows: &Windows,
+    counts: &InstanceSchedule,
+    steps: &[usize],
+    cancel: &AtomicBool,
+) -> Result<Vec<ReplicationMetrics>, Interrupted> {
+    let jobs: Vec<Scenario> = steps
+        .iter()
+        .map(|&k| window_scenario(base, spec, windows, k, counts))
         .collect();
     simulate_all(&jobs, cancel)
 }
@@ -254,10 +268,12 @@ impl Bracket {
 
     /// Records the answer for `n` instances.
     fn record(&mut self, n: u32, pass: bool) {
-        self.stride = if self.last_pass == Some(pass) {
-            self.stride.saturating_mul(2)
-        } else {
-            1
+        self.stride = match self.last_pass {
+            // The first step away from the warm start: 4 % of it (at least one instance),
+            // so that large counts are bracketed in a few rounds.
+            None => (n / 25).max(1),
+            Some(p) if p == pass => self.stride.saturating_mul(2),
+            Some(_) => 1,
         };
         self.last_pass = Some(pass);
         if pass {
@@ -331,14 +347,16 @@ pub fn search(
     }
     let mut current = warm.clone();
     let mut iterations = 0;
+    // Steps whose every region is bracketed to one instance need no more simulation.
+    let mut open: Vec<usize> = (0..steps).collect();
     loop {
         iterations += 1;
-        let results = run_windows(base, spec, windows, &current, cancel)?;
-        window_runs += steps as u64;
+        let results = run_windows_of(base, spec, windows, &current, &open, cancel)?;
+        window_runs += open.len() as u64;
         let mut next = current.clone();
         let mut all_done = true;
         for &d in &hosted {
-            for (k, m) in results.iter().enumerate() {
+            for (&k, m) in open.iter().zip(&results) {
                 let b = &mut brackets[d][k];
                 let n = current.at(d, k);
                 let r = &m.regions[d];
@@ -353,6 +371,7 @@ pub fn search(
         if all_done || iterations >= MAX_ITERATIONS {
             break;
         }
+        open.retain(|&k| hosted.iter().any(|&d| !brackets[d][k].done()));
     }
     Ok(SearchOutcome {
         schedule: current,

@@ -138,7 +138,7 @@ pub fn run_cancellable(
         .map(|rep| world::simulate_cancellable(&scenario, rep, cancel))
         .collect::<Option<Vec<_>>>()
         .ok_or(Interrupted)?;
-    Ok(merge(scenario, results))
+    Ok(from_replications(scenario, results))
 }
 
 /// The scenario with the command line's overrides applied.
@@ -153,7 +153,10 @@ pub fn with_overrides(scenario: &Scenario, options: RunOptions) -> Scenario {
     scenario
 }
 
-fn merge(scenario: Scenario, results: Vec<ReplicationMetrics>) -> RunResult {
+/// The result of `scenario` from its replications' measurements, in replication order
+/// (what [`run`] returns after simulating them; the planner builds results of window sets
+/// this way).
+pub fn from_replications(scenario: Scenario, results: Vec<ReplicationMetrics>) -> RunResult {
     let n = scenario.simulation.replications;
     let duration_s = scenario.simulation.duration.as_secs_f64();
     let per_replication: Vec<ReplicationSummary> = results

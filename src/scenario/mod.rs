@@ -17,7 +17,7 @@ mod validate;
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
 pub use geo::{ResidencyRule, allowed_regions};
-pub use plan::{InstanceCandidate, PlanSpec};
+pub use plan::{InstanceCandidate, PlanSpec, Verification};
 pub use schedule::{ScheduledAction, daily_minutes};
 pub use topology::{
     DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,

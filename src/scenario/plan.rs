@@ -46,6 +46,20 @@ pub struct PlanSpec {
     pub demand_growth_pct: f64,
     /// Degraded targets the survivors must meet when any one region is lost.
     pub resilience: Option<SloTargets>,
+    /// How the plan is verified.
+    pub verify: Verification,
+}
+
+/// How a plan is verified (and repaired, and its sensitivity measured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// The whole horizon, continuously, with the schedule as scheduled actions: scale-ups
+    /// and their lead times, transitions between steps. The default.
+    Horizon,
+    /// Each step's search window at its planned count: as many requests as the search
+    /// windows, not the whole day's, so large workloads plan in seconds; transitions and
+    /// lead times are not simulated.
+    Windows,
 }
 
 impl PlanSpec {
@@ -245,7 +259,19 @@ pub(super) fn check(
             Some(t)
         }
     };
+    let verify = match raw.verify.as_deref() {
+        None | Some("horizon") => Verification::Horizon,
+        Some("windows") => Verification::Windows,
+        Some(other) => {
+            return Err(c.err(
+                &p.clone().key("verify"),
+                format!("unknown verification \"{other}\""),
+                "use \"horizon\" (the whole horizon with scheduled actions) or \"windows\" (each step's busiest window)",
+            ));
+        }
+    };
     Ok(PlanSpec {
+        verify,
         horizon_h,
         step_h,
         candidates,

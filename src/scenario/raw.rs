@@ -50,6 +50,8 @@ pub struct RawPlan {
     pub window_warmup_s: Option<f64>,
     pub budget_usd_per_day: Option<f64>,
     pub demand_growth_pct: Option<f64>,
+    /// `horizon` (default) or `windows`.
+    pub verify: Option<String>,
     pub resilience: Option<RawSlo>,
 }
 

@@ -21,6 +21,7 @@
 //! * [`report`] turns results into the terminal summary and the JSON document.
 //! * [`run`] ties it together: replications in parallel, merged deterministically.
 //! * [`compare`] checks a result document against a baseline (`meridian check`).
+//! * [`workload`] reads request traces, measures them and fits token distributions.
 //! * [`comparison`] runs several scenarios and sets them side by side (`meridian compare`).
 
 pub mod catalog;
@@ -33,4 +34,5 @@ pub mod report;
 pub mod routing;
 pub mod run;
 pub mod scenario;
+pub mod workload;
 pub mod world;

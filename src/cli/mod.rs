@@ -8,6 +8,7 @@ mod models;
 mod run;
 mod schema;
 mod validate;
+mod workload;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -24,6 +25,7 @@ pub use models::{ModelsArgs, ModelsFormat};
 pub use run::{RunArgs, RunFormat};
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
+pub use workload::WorkloadArgs;
 
 /// meridian: simulate and plan globally deployed LLM APIs.
 #[derive(Debug, Parser)]
@@ -52,6 +54,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// Write a commented starter scenario (default scenario.toml).
     Init(InitArgs),
+    /// Inspect request traces: `workload stats FILE`.
+    Workload(WorkloadArgs),
 }
 
 /// Everything that can go wrong at the command line.
@@ -81,6 +85,9 @@ pub enum CliError {
     /// `meridian check` found a regression (exit 1) or could not compare (exit 2).
     #[error("{0}")]
     Check(#[from] CheckError),
+    /// A request trace is missing or malformed.
+    #[error("{0}")]
+    Trace(#[from] crate::workload::TraceError),
 }
 
 impl CliError {
@@ -111,6 +118,7 @@ impl Cli {
             Command::Schema(args) => args.execute(),
             Command::Models(args) => args.execute(&self.catalog()?),
             Command::Init(args) => args.execute(),
+            Command::Workload(args) => args.execute(),
         }
     }
 

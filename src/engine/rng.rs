@@ -38,14 +38,26 @@ impl RngStreams {
 
     /// A fresh generator for `stream`. Calling twice with the same id gives the same sequence.
     pub fn stream(&self, stream: StreamId) -> Pcg64Mcg {
-        let mut state = splitmix64(self.seed ^ 0x6d65_7269_6469_616e); // "meridian"
-        state = splitmix64(state ^ self.replication.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        state = splitmix64(state ^ stream.purpose.wrapping_mul(0xbf58_476d_1ce4_e5b9));
-        state = splitmix64(state ^ stream.index.wrapping_mul(0x94d0_49bb_1331_11eb));
-        let hi = splitmix64(state);
+        let hi = splitmix64(self.mix(stream));
         let lo = splitmix64(hi);
         let seed = ((hi as u128) << 64) | lo as u128;
         Pcg64Mcg::from_seed(seed.to_le_bytes())
+    }
+}
+
+impl RngStreams {
+    fn mix(&self, stream: StreamId) -> u64 {
+        let mut state = splitmix64(self.seed ^ 0x6d65_7269_6469_616e); // "meridian"
+        state = splitmix64(state ^ self.replication.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        state = splitmix64(state ^ stream.purpose.wrapping_mul(0xbf58_476d_1ce4_e5b9));
+        splitmix64(state ^ stream.index.wrapping_mul(0x94d0_49bb_1331_11eb))
+    }
+
+    /// A uniform number in [0, 1) that depends only on `(seed, replication, stream)`: a
+    /// counter-based draw. Use it when several consumers must agree on the draw for item
+    /// `stream.index` in whatever order they reach it (e.g. which site a trace row goes to).
+    pub fn uniform_at(&self, stream: StreamId) -> f64 {
+        (splitmix64(self.mix(stream)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -95,6 +107,19 @@ mod tests {
         // Guards portability: this value must never change across platforms or versions.
         let v = RngStreams::new(1, 0).stream(StreamId::new(0, 0)).next_u64();
         assert_eq!(v, PINNED);
+    }
+
+    #[test]
+    fn uniform_at_is_in_unit_interval_and_repeatable() {
+        let s = RngStreams::new(3, 1);
+        let mut sum = 0.0;
+        for i in 0..10_000 {
+            let u = s.uniform_at(StreamId::new(10, i));
+            assert!((0.0..1.0).contains(&u));
+            assert_eq!(u, s.uniform_at(StreamId::new(10, i)));
+            sum += u;
+        }
+        assert!((sum / 10_000.0 - 0.5).abs() < 0.02);
     }
 
     const PINNED: u64 = 16_185_418_172_530_776_184;

@@ -35,11 +35,7 @@ fn parse_seconds(t: &str) -> Option<i64> {
     if whole.is_empty() && frac.is_empty() {
         return None;
     }
-    let s: i64 = if whole.is_empty() {
-        0
-    } else {
-        digits(whole)?
-    };
+    let s: i64 = if whole.is_empty() { 0 } else { digits(whole)? };
     let ns = s.checked_mul(NS_PER_S)?.checked_add(fraction_ns(frac)?)?;
     Some(if negative { -ns } else { ns })
 }
@@ -126,7 +122,10 @@ mod tests {
         let a = parse_timestamp_ns("2023-11-16 18:15:46.6805900").unwrap();
         let b = parse_timestamp_ns("2023-11-16T18:15:50.9951690Z").unwrap();
         assert_eq!(b - a, 4_314_579_000);
-        assert_eq!(parse_timestamp_ns("1970-01-02 00:00:00"), Some(86_400 * NS_PER_S));
+        assert_eq!(
+            parse_timestamp_ns("1970-01-02 00:00:00"),
+            Some(86_400 * NS_PER_S)
+        );
     }
 
     #[test]

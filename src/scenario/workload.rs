@@ -100,13 +100,8 @@ pub(super) fn check_trace(
     let base = Path::new(c.file).parent().unwrap_or(Path::new(""));
     let path = base.join(&raw.file);
     let shown = path.display().to_string();
-    let trace = Trace::load(&path, &shown, &columns).map_err(|e| {
-        c.err(
-            &p.clone().key("file"),
-            e.to_string(),
-            "fix the trace file, or map its columns with timestamp_column, prompt_column, output_column",
-        )
-    })?;
+    let trace = Trace::load(&path, &shown, &columns)
+        .map_err(|e| c.err(&p.clone().key("file"), e.to_string(), e.hint()))?;
     let site_of_row = match &trace.site_of_row {
         None => None,
         Some(rows) => {

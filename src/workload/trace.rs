@@ -107,6 +107,30 @@ pub enum TraceError {
     },
 }
 
+impl TraceError {
+    /// What to do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            TraceError::Read { .. } => {
+                "check the path: in a scenario it is relative to the scenario file"
+            }
+            TraceError::Empty { .. } => {
+                "give a header line and one row per request: arrival time, prompt tokens, output tokens"
+            }
+            TraceError::MissingColumn { .. } | TraceError::FieldCount { .. } => {
+                "map the file's columns with timestamp_column, prompt_column, output_column"
+            }
+            TraceError::Timestamp { .. } => {
+                "write times as 2023-11-16 18:15:46.68 or as seconds (e.g. 12.5)"
+            }
+            TraceError::Tokens { .. } => "token counts are whole numbers of at least 0",
+            TraceError::OutOfOrder { .. } => {
+                "sort the rows by time, e.g. keep the header and `sort -t, -k1,1` the rest"
+            }
+        }
+    }
+}
+
 impl Trace {
     /// Reads and checks `path`; `shown` is how messages name it.
     pub fn load(path: &Path, shown: &str, columns: &TraceColumns) -> Result<Trace, TraceError> {

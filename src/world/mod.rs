@@ -39,6 +39,7 @@ use health::HealthMonitor;
 use network::NetworkModel;
 use region::RegionServer;
 use tokens::TokenSampler;
+pub use workload::{SentRequest, open_loop_arrivals};
 
 /// Random stream purposes. Each has its own generator per index, so changing one purpose's
 /// consumption (e.g. a routing policy) never shifts another's numbers.

@@ -185,3 +185,45 @@ impl<'s> TraceCursor<'s> {
         None
     }
 }
+
+/// One request an open-loop site sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SentRequest {
+    pub at: SimTime,
+    pub site: u32,
+    pub prompt_tokens: u32,
+    pub output_tokens: u32,
+}
+
+/// The requests the open-loop sites (drawn or replayed) of `scenario` send in replication
+/// `replication`, in time order (ties by site), warm-up included — the same times and token
+/// counts a run sees, since they come from the same streams in the same order. Closed-loop
+/// sites are left out: when they send depends on the service. For tests and diagnostics; it
+/// holds every request in memory.
+pub fn open_loop_arrivals(
+    scenario: &crate::scenario::Scenario,
+    replication: u32,
+) -> Vec<SentRequest> {
+    let mut world = super::World::new(scenario, replication);
+    let end = world.end;
+    let mut out = Vec::new();
+    for (site, s) in world.sites.iter_mut().enumerate() {
+        while let Some(at) = s.arrivals.next_arrival(end) {
+            let (prompt_tokens, output_tokens) = match s.arrivals.trace_tokens() {
+                Some(t) => t,
+                None => (
+                    world.prompt.sample(&mut s.tokens_rng),
+                    world.output.sample(&mut s.tokens_rng),
+                ),
+            };
+            out.push(SentRequest {
+                at,
+                site: site as u32,
+                prompt_tokens,
+                output_tokens,
+            });
+        }
+    }
+    out.sort_unstable();
+    out
+}

@@ -15,4 +15,5 @@ mod schema;
 mod support;
 mod terminal;
 mod topologies;
+mod trace;
 mod validation;

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions, one file per subcommand, and the error type
 //! rendered for humans at the edge with its exit code.
 
+mod calibrate;
 mod check;
 mod compare;
 mod init;
@@ -18,6 +19,7 @@ use clap::{Parser, Subcommand};
 use crate::catalog::{Catalog, CatalogError};
 use crate::scenario::ScenarioError;
 
+pub use calibrate::CalibrateArgs;
 pub use check::{CheckArgs, CheckError, CheckFormat};
 pub use compare::{CompareArgs, CompareFormat};
 pub use init::InitArgs;
@@ -56,6 +58,8 @@ pub enum Command {
     Init(InitArgs),
     /// Inspect request traces: `workload stats FILE`.
     Workload(WorkloadArgs),
+    /// Fit a serving profile to closed-loop benchmark rows and print the fit error per row.
+    Calibrate(CalibrateArgs),
 }
 
 /// Everything that can go wrong at the command line.
@@ -88,6 +92,9 @@ pub enum CliError {
     /// A request trace is missing or malformed.
     #[error("{0}")]
     Trace(#[from] crate::workload::TraceError),
+    /// A benchmark file is malformed or cannot be fitted.
+    #[error("{0}")]
+    Calibrate(#[from] crate::calibrate::CalibrateError),
 }
 
 impl CliError {
@@ -119,6 +126,7 @@ impl Cli {
             Command::Models(args) => args.execute(&self.catalog()?),
             Command::Init(args) => args.execute(),
             Command::Workload(args) => args.execute(),
+            Command::Calibrate(args) => args.execute(&self.catalog()?),
         }
     }
 

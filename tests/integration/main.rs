@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod compare;
 mod determinism;
+mod fidelity;
 mod frontends;
 mod guards;
 mod managed;

@@ -318,3 +318,37 @@ fn workload_stats_refuses_bad_traces_naming_file_and_line() {
         );
     }
 }
+
+#[test]
+fn the_fitted_mix_from_workload_stats_runs_as_a_synthetic_workload() {
+    let trace = Trace::load(&conv_path(), "conv", &TraceColumns::default()).unwrap();
+    let stats = meridian::workload::stats::TraceStats::of(&trace);
+    let report = stats.render("conv");
+    let requests = &report[report.find("[requests]").expect("a [requests] section")..];
+    let src = format!(
+        "[simulation]\nduration_s = 3600\n[routing]\npolicy = \"latency\"\n\
+         [[regions]]\ncode = \"us-west-2\"\nprofile = \"llama-2-7b@g5.12xlarge\"\ninstances = 8\n\
+         [traffic]\ntotal_rate_rps = 5.53\nsites = [{{ name = \"seattle\" }}]\n{requests}"
+    );
+    let s = Scenario::from_toml(&src, "inline.toml", &catalog()).unwrap_or_else(|e| panic!("{e}"));
+    let sent = open_loop_arrivals(&s, 0);
+    let mut prompt: Vec<u32> = sent.iter().map(|r| r.prompt_tokens).collect();
+    let mut output: Vec<u32> = sent.iter().map(|r| r.output_tokens).collect();
+    prompt.sort_unstable();
+    output.sort_unstable();
+    // ~19900 draws: the sample median is within a few per cent of the fitted one (the
+    // truncation at the largest count seen lowers upper percentiles a little more, so p90 is
+    // not compared).
+    assert_close(
+        percentile(&prompt, 50.0),
+        stats.prompt.fit.median,
+        0.04,
+        "prompt median",
+    );
+    assert_close(
+        percentile(&output, 50.0),
+        stats.output.fit.median,
+        0.04,
+        "output median",
+    );
+}

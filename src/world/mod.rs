@@ -939,13 +939,14 @@ impl<'s> World<'s> {
             }
         }
         self.release(id);
-        self.user_hears_back(now + r.return_leg, r.site);
+        self.user_hears_back(now + r.return_leg, r.site, SimTime::ZERO);
     }
 
-    /// A closed-loop user got its reply (or its error) at `at`: it thinks, then sends again.
-    fn user_hears_back(&mut self, at: SimTime, site: u32) {
+    /// A closed-loop user got its reply (or its error) at `at`: it thinks (at least `pause`),
+    /// then sends again.
+    fn user_hears_back(&mut self, at: SimTime, site: u32, pause: SimTime) {
         if let workload::SiteSource::Closed(users) = &mut self.sites[site as usize].arrivals {
-            let next = at + users.think();
+            let next = at + users.think().max(pause);
             self.queue.schedule(next, Event::UserSends { site });
         }
     }
@@ -964,8 +965,10 @@ impl<'s> World<'s> {
             self.metrics.success.record(r.sent, false);
         }
         self.release(id);
-        // The client learns of the failure one way-trip later.
-        self.user_hears_back(now + r.return_leg, r.site);
+        // The client learns of the failure one way-trip later, and pauses before trying a new
+        // request: an instant refusal (a full queue, a region down) with no network delay
+        // would otherwise resend at the same instant forever.
+        self.user_hears_back(now + r.return_leg, r.site, workload::ERROR_PAUSE);
     }
 
     /// Notes an attempt reaching `region`; `true` if the region cannot serve it (outage, or

@@ -41,6 +41,10 @@ impl SiteSource<'_> {
     }
 }
 
+/// Least time a closed-loop user waits after an error before its next request (its think
+/// time if longer). An assumption: clients back off after errors rather than spin.
+pub(super) const ERROR_PAUSE: SimTime = SimTime(1_000_000);
+
 /// Closed-loop users of a site.
 pub(super) struct ClosedUsers {
     pub(super) users: u32,

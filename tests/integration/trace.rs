@@ -352,3 +352,19 @@ fn the_fitted_mix_from_workload_stats_runs_as_a_synthetic_workload() {
         "output median",
     );
 }
+
+/// Regression: a closed-loop user refused at once (region down, no network delay) used to
+/// resend at the same instant forever; after an error it now pauses 1 s.
+#[test]
+fn closed_loop_users_pause_after_errors_instead_of_spinning() {
+    let src = "[simulation]\nduration_s = 600\n\
+        [network]\nlast_mile_ms = 0\nbackbone_overhead_ms = 0\njitter_ms = 0\nnew_connection_share = 0\n\
+        [routing]\npolicy = \"latency\"\n\
+        [[regions]]\ncode = \"eu-west-1\"\nprofile = \"llama-2-7b@g5.2xlarge\"\ninstances = 1\n\
+        [[faults]]\nkind = \"outage\"\nregion = \"eu-west-1\"\nstart_s = 0\nduration_s = 600\n\
+        [traffic]\nsites = [{ name = \"dub\", lat = 53.35, lon = -6.26, utc_offset_hours = 0, country = \"Ireland\", continent = \"EU\", virtual_users = 3 }]\n";
+    let s = Scenario::from_toml(src, "inline.toml", &catalog()).unwrap_or_else(|e| panic!("{e}"));
+    let r = run(&s, RunOptions::default());
+    // 3 users, one refused request per second each, for 600 s.
+    assert_close(r.merged.outcomes.failed as f64, 1800.0, 0.01, "failed");
+}

@@ -148,6 +148,8 @@ impl Trace {
     /// Parses CSV text (`#` lines and blank lines are skipped; the first other line is the
     /// header). Fields are split at commas; surrounding spaces and double quotes are removed.
     pub fn parse(text: &str, file: &str, columns: &TraceColumns) -> Result<Trace, TraceError> {
+        // Spreadsheet exports often start with a byte-order mark; it is not part of the header.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = text
             .lines()
             .enumerate()
@@ -348,6 +350,12 @@ mod tests {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(want), "{e:?} lacks {want:?}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_crlf_line_ends_are_accepted() {
+        let text = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+        assert_eq!(parse(&text).unwrap(), parse(GOOD).unwrap());
     }
 
     #[test]

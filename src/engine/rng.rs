@@ -38,7 +38,11 @@ impl RngStreams {
 
     /// A fresh generator for `stream`. Calling twice with the same id gives the same sequence.
     pub fn stream(&self, stream: StreamId) -> Pcg64Mcg {
-        let hi = splitmix64(self.mix(stream));
+        let mut state = splitmix64(self.seed ^ 0x6d65_7269_6469_616e); // "meridian"
+        state = splitmix64(state ^ self.replication.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        state = splitmix64(state ^ stream.purpose.wrapping_mul(0xbf58_476d_1ce4_e5b9));
+        state = splitmix64(state ^ stream.index.wrapping_mul(0x94d0_49bb_1331_11eb));
+        let hi = splitmix64(state);
         let lo = splitmix64(hi);
         let seed = ((hi as u128) << 64) | lo as u128;
         Pcg64Mcg::from_seed(seed.to_le_bytes())
@@ -46,18 +50,13 @@ impl RngStreams {
 }
 
 impl RngStreams {
-    fn mix(&self, stream: StreamId) -> u64 {
-        let mut state = splitmix64(self.seed ^ 0x6d65_7269_6469_616e); // "meridian"
-        state = splitmix64(state ^ self.replication.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        state = splitmix64(state ^ stream.purpose.wrapping_mul(0xbf58_476d_1ce4_e5b9));
-        splitmix64(state ^ stream.index.wrapping_mul(0x94d0_49bb_1331_11eb))
-    }
-
     /// A uniform number in [0, 1) that depends only on `(seed, replication, stream)`: a
-    /// counter-based draw. Use it when several consumers must agree on the draw for item
-    /// `stream.index` in whatever order they reach it (e.g. which site a trace row goes to).
+    /// counter-based draw (the first output of that stream). Use it when several consumers
+    /// must agree on the draw for item `stream.index` in whatever order they reach it (e.g.
+    /// which site a trace row goes to).
     pub fn uniform_at(&self, stream: StreamId) -> f64 {
-        (splitmix64(self.mix(stream)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        use rand::RngCore;
+        (self.stream(stream).next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 

@@ -41,8 +41,10 @@ pub struct TraceStats {
     pub mean_rate_rps: f64,
     /// Coefficient of variation of the gaps between consecutive requests (1 for Poisson).
     pub interarrival_cv: f64,
-    /// Requests per clock minute (first to last minute, partial ones included).
-    pub per_minute_counts: Vec<u64>,
+    /// Clock minutes from the first request's to the last's, partial ones included.
+    pub minutes: u64,
+    /// Requests per clock minute with any, keyed by minutes after the first.
+    pub per_minute_counts: std::collections::BTreeMap<i64, u64>,
     pub per_minute_max_over_mean: f64,
     pub per_minute_min_over_mean: f64,
     pub prompt: TokenStats,
@@ -113,14 +115,22 @@ impl TraceStats {
         // Clock minutes of the absolute timestamps, so the counts match the file's own minutes.
         let minute = |off: u64| (trace.origin_ns + off as i64).div_euclid(NS_PER_MINUTE);
         let first = minute(0);
-        let last = minute(trace.last_offset_ns());
-        let mut per_minute_counts = vec![0u64; (last - first + 1) as usize];
+        let minutes = (minute(trace.last_offset_ns()) - first + 1) as u64;
+        // Counted sparsely: a trace may span years with few requests (a vector per minute
+        // would not fit in memory), and the minutes with no request count as 0.
+        let mut per_minute_counts = std::collections::BTreeMap::new();
         for off in &trace.offsets_ns {
-            per_minute_counts[(minute(*off) - first) as usize] += 1;
+            *per_minute_counts
+                .entry(minute(*off) - first)
+                .or_insert(0u64) += 1;
         }
-        let mean_pm = n as f64 / per_minute_counts.len() as f64;
-        let max_pm = per_minute_counts.iter().copied().max().unwrap_or(0) as f64;
-        let min_pm = per_minute_counts.iter().copied().min().unwrap_or(0) as f64;
+        let mean_pm = n as f64 / minutes as f64;
+        let max_pm = per_minute_counts.values().copied().max().unwrap_or(0) as f64;
+        let min_pm = if (per_minute_counts.len() as u64) < minutes {
+            0.0
+        } else {
+            per_minute_counts.values().copied().min().unwrap_or(0) as f64
+        };
         TraceStats {
             requests: n,
             duration_s,
@@ -132,6 +142,7 @@ impl TraceStats {
             interarrival_cv,
             per_minute_max_over_mean: max_pm / mean_pm,
             per_minute_min_over_mean: min_pm / mean_pm,
+            minutes,
             per_minute_counts,
             prompt: token_stats(&trace.prompt_tokens),
             output: token_stats(&trace.output_tokens),
@@ -150,9 +161,7 @@ impl TraceStats {
         let _ = writeln!(
             s,
             "  per minute max/mean    {:.3}  (min/mean {:.3}, {} clock minutes, partial ones included)",
-            self.per_minute_max_over_mean,
-            self.per_minute_min_over_mean,
-            self.per_minute_counts.len()
+            self.per_minute_max_over_mean, self.per_minute_min_over_mean, self.minutes
         );
         let _ = writeln!(s);
         let _ = writeln!(
@@ -200,6 +209,14 @@ mod tests {
     }
 
     #[test]
+    fn a_trace_spanning_centuries_is_counted_sparsely() {
+        let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n1970-01-01 00:00:00,1,1\n2200-01-01 00:00:00,1,1\n";
+        let s = TraceStats::of(&Trace::parse(text, "x", &TraceColumns::default()).unwrap());
+        assert!(s.minutes > 100_000_000);
+        assert_eq!(s.per_minute_min_over_mean, 0.0);
+    }
+
+    #[test]
     fn regular_arrivals_have_zero_cv_and_flat_minutes() {
         let mut text = String::from("TIMESTAMP,ContextTokens,GeneratedTokens\n");
         for i in 0..120 {
@@ -207,7 +224,12 @@ mod tests {
         }
         let t = Trace::parse(&text, "x", &TraceColumns::default()).unwrap();
         let s = TraceStats::of(&t);
-        assert_eq!(s.per_minute_counts, vec![60, 60]);
+        assert_eq!(s.minutes, 2);
+        assert_eq!(
+            s.per_minute_counts.values().copied().collect::<Vec<_>>(),
+            vec![60, 60]
+        );
+        assert_eq!(s.per_minute_min_over_mean, 1.0);
         assert!(s.interarrival_cv.abs() < 1e-12);
         assert!((s.prompt.fit.median - 100.0).abs() < 1e-9);
     }

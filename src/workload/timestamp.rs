@@ -61,13 +61,22 @@ fn digits(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// A one- or two-digit field (month, day, hour, minute, second).
+fn short(s: &str) -> Option<&str> {
+    (1..=2).contains(&s.len()).then_some(s)
+}
+
 fn parse_calendar(t: &str) -> Option<i64> {
     let t = t.strip_suffix('Z').unwrap_or(t);
     let (date, time) = t.split_once([' ', 'T'])?;
     let mut d = date.split('-');
-    let year = digits(d.next()?)?;
-    let month = digits(d.next()?)?;
-    let day = digits(d.next()?)?;
+    let year_text = d.next()?;
+    if year_text.len() != 4 {
+        return None;
+    }
+    let year = digits(year_text)?;
+    let month = digits(short(d.next()?)?)?;
+    let day = digits(short(d.next()?)?)?;
     if d.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -75,15 +84,15 @@ fn parse_calendar(t: &str) -> Option<i64> {
         return None;
     }
     let mut hms = time.split(':');
-    let hour = digits(hms.next()?)?;
-    let minute = digits(hms.next()?)?;
+    let hour = digits(short(hms.next()?)?)?;
+    let minute = digits(short(hms.next()?)?)?;
     let sec_text = hms.next()?;
     if hms.next().is_some() {
         return None;
     }
     let (sec, frac) = match sec_text.split_once('.') {
-        Some((s, f)) => (digits(s)?, fraction_ns(f)?),
-        None => (digits(sec_text)?, 0),
+        Some((s, f)) => (digits(short(s)?)?, fraction_ns(f)?),
+        None => (digits(short(sec_text)?)?, 0),
     };
     if hour > 23 || minute > 59 || sec > 60 {
         return None;
@@ -146,6 +155,9 @@ mod tests {
             "1.2.3",
             "12e3",
             "2023-11-16 18:15:46.68x",
+            "999999999999999-01-01 00:00:00",
+            "2023-11-16 000000000000000018:00:00",
+            "99999999999999999999",
         ] {
             assert_eq!(parse_timestamp_ns(bad), None, "{bad}");
         }

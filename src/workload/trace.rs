@@ -134,6 +134,13 @@ impl TraceError {
 impl Trace {
     /// Reads and checks `path`; `shown` is how messages name it.
     pub fn load(path: &Path, shown: &str, columns: &TraceColumns) -> Result<Trace, TraceError> {
+        // A device or a pipe (/dev/zero, a FIFO) could be read forever.
+        if path.exists() && !path.is_file() {
+            return Err(TraceError::Read {
+                file: shown.to_string(),
+                reason: "it is not a regular file; pass a CSV file".into(),
+            });
+        }
         let bytes = std::fs::read(path).map_err(|e| TraceError::Read {
             file: shown.to_string(),
             reason: e.to_string().to_lowercase(),
@@ -233,7 +240,10 @@ impl Trace {
             };
             let prompt = tokens(prompt_col, &columns.prompt_tokens)?;
             let output = tokens(output_col, &columns.output_tokens)?;
-            trace.offsets_ns.push((ts - trace.origin_ns) as u64);
+            // ts ≥ origin (checked above); the difference of two i64 always fits a u64.
+            trace
+                .offsets_ns
+                .push((i128::from(ts) - i128::from(trace.origin_ns)) as u64);
             trace.prompt_tokens.push(prompt);
             trace.output_tokens.push(output);
             if let (Some(col), Some(rows)) = (site_col, trace.site_of_row.as_mut()) {

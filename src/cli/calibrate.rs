@@ -61,6 +61,14 @@ impl CalibrateArgs {
             check_output_dir(path)?;
         }
         let shown = self.bench.display().to_string();
+        // A device or a pipe (/dev/zero, a FIFO) could be read forever.
+        if self.bench.exists() && !self.bench.is_file() {
+            return Err(CalibrateError::Read {
+                file: shown,
+                reason: "it is not a regular file; pass a CSV file".into(),
+            }
+            .into());
+        }
         let text = std::fs::read_to_string(&self.bench).map_err(|e| CalibrateError::Read {
             file: shown.clone(),
             reason: e.to_string().to_lowercase(),

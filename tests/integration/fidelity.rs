@@ -219,6 +219,17 @@ fn calibrate_refuses_unknown_rows_and_bad_files_with_exit_2() {
         (
             vec![
                 "calibrate",
+                "tests",
+                "--model",
+                "m",
+                "--instance",
+                "g5.2xlarge",
+            ],
+            "tests: it is not a regular file",
+        ),
+        (
+            vec![
+                "calibrate",
                 BENCH,
                 "--model",
                 "meta-llama/Llama-2-7b-hf",

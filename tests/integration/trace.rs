@@ -307,6 +307,7 @@ fn workload_stats_refuses_bad_traces_naming_file_and_line() {
         ("out_of_order.csv", "out_of_order.csv:4: timestamp"),
         ("empty.csv", "empty.csv has no requests"),
         ("missing.csv", "cannot read trace"),
+        ("", "not a regular file"),
     ] {
         let path = format!("tests/bad_traces/{file}");
         let o = crate::cli::meridian_with(&["workload", "stats", &path]);

@@ -72,7 +72,25 @@ fn replaying_the_azure_conversation_trace_reproduces_its_minutes_and_tokens() {
     for r in &sent {
         got[minutes(r.at.as_us() as i64 * 1000)] += 1;
     }
-    assert_eq!(got, want, "per-minute arrival counts");
+    assert_eq!(
+        got, want,
+        "per-minute arrival counts (minutes from the first request)"
+    );
+    // And per clock minute of the file (18:15, 18:16, ...): the run's time plus the first
+    // request's second within its minute.
+    let into_minute_ns = t0 % 60_000_000_000;
+    let clock = |t_ns: i64| minutes(t_ns + into_minute_ns);
+    let mut want_clock = vec![0u64; 60];
+    for r in &rows {
+        want_clock[clock(r.0 - t0)] += 1;
+    }
+    let mut got_clock = vec![0u64; 60];
+    for r in &sent {
+        got_clock[clock(r.at.as_us() as i64 * 1000)] += 1;
+    }
+    assert_eq!(got_clock, want_clock, "per-clock-minute arrival counts");
+    assert_eq!(want_clock[0], 21, "18:15, a partial minute");
+    assert_eq!(*want_clock.iter().max().unwrap(), 502);
 
     let mut prompt: Vec<u32> = sent.iter().map(|r| r.prompt_tokens).collect();
     let mut output: Vec<u32> = sent.iter().map(|r| r.output_tokens).collect();

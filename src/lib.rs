@@ -21,8 +21,11 @@
 //! * [`report`] turns results into the terminal summary and the JSON document.
 //! * [`run`] ties it together: replications in parallel, merged deterministically.
 //! * [`compare`] checks a result document against a baseline (`meridian check`).
+//! * [`calibrate`] fits serving profiles to benchmark rows and checks them by simulation.
+//! * [`workload`] reads request traces, measures them and fits token distributions.
 //! * [`comparison`] runs several scenarios and sets them side by side (`meridian compare`).
 
+pub mod calibrate;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
@@ -34,4 +37,5 @@ pub mod report;
 pub mod routing;
 pub mod run;
 pub mod scenario;
+pub mod workload;
 pub mod world;

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions, one file per subcommand, and the error type
 //! rendered for humans at the edge with its exit code.
 
+mod calibrate;
 mod check;
 mod compare;
 mod init;
@@ -9,6 +10,7 @@ mod plan;
 mod run;
 mod schema;
 mod validate;
+mod workload;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -18,6 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::catalog::{Catalog, CatalogError};
 use crate::scenario::ScenarioError;
 
+pub use calibrate::CalibrateArgs;
 pub use check::{CheckArgs, CheckError, CheckFormat};
 pub use compare::{CompareArgs, CompareFormat};
 pub use init::InitArgs;
@@ -26,6 +29,7 @@ pub use plan::{PlanArgs, PlanFormat};
 pub use run::{RunArgs, RunFormat};
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
+pub use workload::WorkloadArgs;
 
 /// meridian: simulate and plan globally deployed LLM APIs.
 #[derive(Debug, Parser)]
@@ -57,6 +61,10 @@ pub enum Command {
     Models(ModelsArgs),
     /// Write a commented starter scenario (default scenario.toml).
     Init(InitArgs),
+    /// Inspect request traces: `workload stats FILE`.
+    Workload(WorkloadArgs),
+    /// Fit a serving profile to closed-loop benchmark rows and print the fit error per row.
+    Calibrate(CalibrateArgs),
 }
 
 /// Everything that can go wrong at the command line.
@@ -90,6 +98,12 @@ pub enum CliError {
     /// `meridian check` found a regression (exit 1) or could not compare (exit 2).
     #[error("{0}")]
     Check(#[from] CheckError),
+    /// A request trace is missing or malformed.
+    #[error("{0}")]
+    Trace(#[from] crate::workload::TraceError),
+    /// A benchmark file is malformed or cannot be fitted.
+    #[error("{0}")]
+    Calibrate(#[from] crate::calibrate::CalibrateError),
 }
 
 impl CliError {
@@ -122,6 +136,8 @@ impl Cli {
             Command::Schema(args) => args.execute(),
             Command::Models(args) => args.execute(&self.catalog()?),
             Command::Init(args) => args.execute(),
+            Command::Workload(args) => args.execute(),
+            Command::Calibrate(args) => args.execute(&self.catalog()?),
         }
     }
 

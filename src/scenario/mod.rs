@@ -13,6 +13,7 @@ mod raw;
 mod schedule;
 mod topology;
 mod validate;
+mod workload;
 
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
@@ -112,6 +113,37 @@ pub struct Traffic {
     pub diurnal: DiurnalCurve,
     pub burstiness: Option<Burstiness>,
     pub sites: Vec<UserSite>,
+    /// Arrivals replayed from a trace instead of drawn (then `diurnal` and `burstiness` are
+    /// unused and `total_rate_rps` is the trace's own rate × speed-up).
+    pub trace: Option<TraceReplay>,
+}
+
+/// A request trace replayed as the arrivals of every open-loop site.
+///
+/// Trace time 0 (its first request) is simulated time 0 (the start of the warm-up). Each
+/// request goes to one site: the one its site column names, else one drawn by share from a
+/// counter-based stream (`world::streams::TRACE`), the same draw whatever the site's shift,
+/// so the sites partition the trace.
+#[derive(Debug, Clone)]
+pub struct TraceReplay {
+    pub trace: std::sync::Arc<crate::workload::Trace>,
+    /// Replay speed ÷ recorded speed (> 0).
+    pub speedup: f64,
+    /// Restart at the end (a pass lasts [`crate::workload::Trace::period_ns`]).
+    pub looping: bool,
+    /// Per scenario site: its shift, trace ns earlier than recorded (site UTC offset −
+    /// recorded UTC offset), 0 without `recorded_utc_offset_hours`.
+    pub shift_ns: Vec<i64>,
+    /// Per trace row: scenario site index, when the trace has a site column.
+    pub site_of_row: Option<std::sync::Arc<Vec<u32>>>,
+}
+
+/// Closed-loop users of a site: each has one request outstanding at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClosedLoop {
+    pub virtual_users: u32,
+    /// Mean of the exponential think time after each reply, s (0: send again at once).
+    pub think_mean_s: f64,
 }
 
 /// Over-dispersion: the rate of each site is multiplied, per window, by an independent
@@ -127,8 +159,10 @@ pub struct Burstiness {
 #[derive(Debug, Clone)]
 pub struct UserSite {
     pub site: Site,
-    /// Fraction of `total_rate_rps` (all sites sum to 1).
+    /// Fraction of `total_rate_rps` (all open-loop sites sum to 1).
     pub share: f64,
+    /// Closed-loop users instead of open-loop arrivals (then `share` is 0).
+    pub closed_loop: Option<ClosedLoop>,
 }
 
 /// Prompt and output token-count distributions.
@@ -422,7 +456,16 @@ impl Scenario {
 
     /// Requests expected in one replication (warm-up included), from the mean rate.
     pub fn expected_requests_per_replication(&self) -> f64 {
-        self.traffic.total_rate_rps
+        // A closed-loop user sends at most one request per think time plus about a second of
+        // service: a bound good enough for the run budget.
+        let closed_rps: f64 = self
+            .traffic
+            .sites
+            .iter()
+            .filter_map(|s| s.closed_loop)
+            .map(|c| f64::from(c.virtual_users) / (c.think_mean_s + 1.0))
+            .sum();
+        (self.traffic.total_rate_rps + closed_rps)
             * (self.simulation.duration + self.simulation.warmup).as_secs_f64()
     }
 }

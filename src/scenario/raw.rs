@@ -223,11 +223,40 @@ fn default_timeseries_step_s() -> f64 {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
-    pub total_rate_rps: f64,
+    /// Required unless the arrivals come from `trace` or every site is closed-loop.
+    pub total_rate_rps: Option<f64>,
     pub diurnal: Option<String>,
     pub diurnal_curve: Option<Vec<f64>>,
     pub burstiness: Option<RawBurstiness>,
     pub sites: Vec<RawSite>,
+    /// Replay a request trace instead of drawing Poisson arrivals.
+    pub trace: Option<RawTrace>,
+}
+
+/// `[traffic.trace]`: arrivals and token counts from a CSV file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    /// Path of the CSV, relative to the scenario file.
+    pub file: String,
+    pub timestamp_column: Option<String>,
+    pub prompt_column: Option<String>,
+    pub output_column: Option<String>,
+    /// Column naming each request's user site; without it requests go to sites by share.
+    pub site_column: Option<String>,
+    /// Replay this many times faster than recorded (3 = one hour of trace in 20 minutes).
+    #[serde(default = "default_speedup")]
+    pub speedup: f64,
+    /// Start the trace again when it ends, to fill the run.
+    #[serde(default, rename = "loop")]
+    pub looping: bool,
+    /// UTC offset of the users who made the trace; given, each site replays it shifted by
+    /// its own offset's difference, so the trace follows each site's local day.
+    pub recorded_utc_offset_hours: Option<f64>,
+}
+
+fn default_speedup() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,6 +281,11 @@ pub struct RawSite {
     pub utc_offset_hours: Option<f64>,
     pub country: Option<String>,
     pub continent: Option<String>,
+    /// Closed-loop load: this many virtual users, each sending, waiting for the reply,
+    /// thinking, and sending again (instead of open-loop arrivals).
+    pub virtual_users: Option<u32>,
+    /// Mean think time between a reply and the user's next request (exponential), s.
+    pub think_mean_s: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,7 +39,7 @@ pub(super) fn fmt_num(v: f64) -> String {
 }
 
 pub(super) struct Checker<'a> {
-    file: &'a str,
+    pub(super) file: &'a str,
     src: &'a str,
 }
 
@@ -418,12 +418,43 @@ fn check_traffic(
 ) -> Result<Traffic, ScenarioError> {
     let p = FieldPath::default().key("traffic");
     let t = &raw.traffic;
-    let total_rate_rps = c.positive(
-        &p.clone().key("total_rate_rps"),
-        t.total_rate_rps,
-        1.0e8,
-        "requests/s",
-    )?;
+    let open_sites = t.sites.iter().any(|s| s.virtual_users.is_none());
+    let total_rate_rps = match (t.total_rate_rps, &t.trace) {
+        (Some(_), Some(_)) => {
+            return Err(c.err(
+                &p.clone().key("total_rate_rps"),
+                "both `total_rate_rps` and `trace` are set".into(),
+                "a trace brings its own rate: drop total_rate_rps, or scale the trace with `speedup`",
+            ));
+        }
+        (Some(rate), None) => {
+            c.positive(&p.clone().key("total_rate_rps"), rate, 1.0e8, "requests/s")?
+        }
+        (None, Some(_)) => 0.0,
+        (None, None) if !open_sites => 0.0,
+        (None, None) => {
+            return Err(c.err(
+                &p.clone(),
+                "missing field `total_rate_rps`".into(),
+                "give the mean request rate of all sites together (requests/s), or replay a trace with [traffic.trace]",
+            ));
+        }
+    };
+    if t.trace.is_some() {
+        for (key, set) in [
+            ("diurnal", t.diurnal.is_some()),
+            ("diurnal_curve", t.diurnal_curve.is_some()),
+            ("burstiness", t.burstiness.is_some()),
+        ] {
+            if set {
+                return Err(c.err(
+                    &p.clone().key(key),
+                    format!("`{key}` shapes drawn arrivals, but this traffic replays a trace"),
+                    format!("drop `{key}`: the trace brings its own daily shape and bursts"),
+                ));
+            }
+        }
+    }
     let diurnal = match (&t.diurnal, &t.diurnal_curve) {
         (Some(_), Some(_)) => {
             return Err(c.err(
@@ -477,15 +508,33 @@ fn check_traffic(
         }
         sites.push(check_site(c, &sp, raw_site, catalog)?);
     }
-    let total_share: f64 = sites.iter().map(|s| s.share).sum();
+    let total_share: f64 = sites
+        .iter()
+        .filter(|s| s.closed_loop.is_none())
+        .map(|s| s.share)
+        .sum();
     for s in &mut sites {
-        s.share /= total_share;
+        s.share = if s.closed_loop.is_some() {
+            0.0
+        } else {
+            s.share / total_share
+        };
     }
+    let trace = t
+        .trace
+        .as_ref()
+        .map(|tr| super::workload::check_trace(c, &p.clone().key("trace"), tr, &sites))
+        .transpose()?;
+    let total_rate_rps = match &trace {
+        Some(tr) => tr.mean_rate_rps(),
+        None => total_rate_rps,
+    };
     Ok(Traffic {
         total_rate_rps,
         diurnal,
         burstiness,
         sites,
+        trace,
     })
 }
 
@@ -606,7 +655,12 @@ fn check_site(
         Some(s) => c.positive(&p.clone().key("share"), s, 1.0e6, "(relative weight)")?,
         None => site.traffic_share,
     };
-    Ok(UserSite { site, share })
+    let closed_loop = super::workload::check_closed_loop(c, p, raw)?;
+    Ok(UserSite {
+        site,
+        share,
+        closed_loop,
+    })
 }
 
 fn check_tokens(

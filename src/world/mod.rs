@@ -14,6 +14,7 @@ pub mod network;
 pub mod serving;
 pub mod throttle;
 pub mod tokens;
+mod workload;
 
 mod region;
 
@@ -39,6 +40,7 @@ use health::HealthMonitor;
 use network::NetworkModel;
 use region::RegionServer;
 use tokens::TokenSampler;
+pub use workload::{SentRequest, open_loop_arrivals};
 
 /// Random stream purposes. Each has its own generator per index, so changing one purpose's
 /// consumption (e.g. a routing policy) never shifts another's numbers.
@@ -52,6 +54,10 @@ pub mod streams {
     pub const FAULTS: u64 = 7;
     pub const RETRY: u64 = 8;
     pub const SPILL: u64 = 9;
+    /// Which site each trace row goes to (counter-based, one draw per pass and row).
+    pub const TRACE: u64 = 10;
+    /// Think times of closed-loop users, one stream per site.
+    pub const THINK: u64 = 11;
 }
 
 /// Events of the world.
@@ -133,8 +139,8 @@ struct Request {
     live: bool,
 }
 
-struct SiteState {
-    arrivals: SiteArrivals,
+struct SiteState<'s> {
+    arrivals: workload::SiteSource<'s>,
     continent: Continent,
     tokens_rng: Pcg64Mcg,
     network_rng: Pcg64Mcg,
@@ -144,7 +150,7 @@ struct SiteState {
 pub struct World<'s> {
     scenario: &'s Scenario,
     queue: EventQueue<Event>,
-    sites: Vec<SiteState>,
+    sites: Vec<SiteState<'s>>,
     regions: Vec<RegionServer>,
     routing: Box<dyn RoutingPolicy>,
     expected_rtt_ms: Vec<Vec<f64>>,
@@ -257,6 +263,7 @@ impl<'s> World<'s> {
         } else {
             scenario.network.jitter_ms
         };
+        let shares: Vec<f64> = scenario.traffic.sites.iter().map(|s| s.share).collect();
         let sites: Vec<SiteState> = scenario
             .traffic
             .sites
@@ -265,14 +272,26 @@ impl<'s> World<'s> {
             .map(|(i, s)| {
                 let i = i as u64;
                 let clock = LocalClock::new(sim.start_utc_hour, warmup, s.site.utc_offset_hours);
-                SiteState {
-                    arrivals: SiteArrivals::new(
+                // Only open-loop synthetic sites draw from the arrival streams, in the same
+                // order as ever: replay and closed-loop users leave them untouched.
+                let arrivals = match (s.closed_loop, &scenario.traffic.trace) {
+                    (Some(c), _) => workload::SiteSource::Closed(workload::ClosedUsers::new(
+                        c,
+                        streams.stream(StreamId::new(streams::THINK, i)),
+                    )),
+                    (None, Some(replay)) => workload::SiteSource::Trace(
+                        workload::TraceCursor::new(replay, i as u32, &shares, streams),
+                    ),
+                    (None, None) => workload::SiteSource::Poisson(SiteArrivals::new(
                         scenario.traffic.total_rate_rps * s.share,
                         scenario.traffic.diurnal.clone(),
                         clock,
                         scenario.traffic.burstiness,
                         streams.stream(StreamId::new(streams::ARRIVALS, i)),
-                    ),
+                    )),
+                };
+                SiteState {
+                    arrivals,
                     continent: s.site.continent,
                     tokens_rng: streams.stream(StreamId::new(streams::TOKENS, i)),
                     network_rng: streams.stream(StreamId::new(streams::NETWORK, i)),
@@ -377,7 +396,16 @@ impl<'s> World<'s> {
     /// Schedules every site's first request, the faults and the first health probes.
     fn start(&mut self) {
         for site in 0..self.sites.len() {
-            self.schedule_next_send(site as u32, SimTime::ZERO);
+            if let workload::SiteSource::Closed(users) = &mut self.sites[site].arrivals {
+                // Users start one think time apart from the start, not all at once.
+                for _ in 0..users.users {
+                    let at = users.think();
+                    self.queue
+                        .schedule(at, Event::UserSends { site: site as u32 });
+                }
+            } else {
+                self.schedule_next_send(site as u32, SimTime::ZERO);
+            }
         }
         for (i, f) in self.scenario.faults.iter().enumerate() {
             self.queue.schedule(
@@ -501,11 +529,18 @@ impl<'s> World<'s> {
     }
 
     fn on_user_sends(&mut self, now: SimTime, site: u32) {
+        // Read before the next arrival is scheduled: scheduling moves the trace on.
+        let replayed = self.sites[site as usize].arrivals.trace_tokens();
         self.schedule_next_send(site, now);
         self.metrics.requests_simulated += 1;
         let s = &mut self.sites[site as usize];
-        let prompt_tokens = self.prompt.sample(&mut s.tokens_rng);
-        let output_tokens = self.output.sample(&mut s.tokens_rng);
+        let (prompt_tokens, output_tokens) = match replayed {
+            Some(tokens) => tokens,
+            None => (
+                self.prompt.sample(&mut s.tokens_rng),
+                self.output.sample(&mut s.tokens_rng),
+            ),
+        };
         let continent = s.continent;
         let measured = now >= self.warmup;
         let id = self.alloc(Request {
@@ -595,7 +630,7 @@ impl<'s> World<'s> {
                 return;
             }
         }
-        self.finish_unserved(id, failure.outcome());
+        self.finish_unserved(now, id, failure.outcome());
     }
 
     fn on_reaches_region(&mut self, now: SimTime, id: u32) {
@@ -917,11 +952,21 @@ impl<'s> World<'s> {
             }
         }
         self.release(id);
+        self.user_hears_back(now + r.return_leg, r.site, SimTime::ZERO);
+    }
+
+    /// A closed-loop user got its reply (or its error) at `at`: it thinks (at least `pause`),
+    /// then sends again.
+    fn user_hears_back(&mut self, at: SimTime, site: u32, pause: SimTime) {
+        if let workload::SiteSource::Closed(users) = &mut self.sites[site as usize].arrivals {
+            let next = at + users.think().max(pause);
+            self.queue.schedule(next, Event::UserSends { site });
+        }
     }
 
     /// Books a request that ended without being served, under `outcome` (a field of
     /// [`Outcomes`]), in the totals, its region and its users' continent.
-    fn finish_unserved(&mut self, id: u32, outcome: fn(&mut Outcomes) -> &mut u64) {
+    fn finish_unserved(&mut self, now: SimTime, id: u32, outcome: fn(&mut Outcomes) -> &mut u64) {
         let r = self.requests[id as usize];
         if r.measured {
             *outcome(&mut self.metrics.outcomes) += 1;
@@ -937,6 +982,10 @@ impl<'s> World<'s> {
             }
         }
         self.release(id);
+        // The client learns of the failure one way-trip later, and pauses before trying a new
+        // request: an instant refusal (a full queue, a region down) with no network delay
+        // would otherwise resend at the same instant forever.
+        self.user_hears_back(now + r.return_leg, r.site, workload::ERROR_PAUSE);
     }
 
     /// Notes an attempt reaching `region`; `true` if the region cannot serve it (outage, or

@@ -128,6 +128,14 @@ const CASES: &[Case] = &[
     ok("topology_anycast_with_dns.toml", "topology[0].dns: anycast uses static IP addresses", (16, 7), "remove [dns]"),
     ok("schedule_monthly_cron.toml", "only daily schedules are supported", (16, 8), "13:00 UTC daily"),
     ok("schedule_without_autoscaling.toml", "this region has no autoscaling", (13, 1), "add autoscaling"),
+    // Real workloads: malformed traces (tests/bad_traces/) name the trace file and line.
+    ok("trace_bad_timestamp.toml", "bad_timestamp.csv:3: timestamp \"2023-11-16 18:15:4x.9951690\" is not a date-time", (13, 8), "write times as"),
+    ok("trace_negative_tokens.toml", "negative_tokens.csv:3: GeneratedTokens \"-109\" is not a token count", (13, 8), "whole numbers"),
+    ok("trace_out_of_order.toml", "out_of_order.csv:4: timestamp 2023-11-16 18:15:49.0000000 is earlier than the row before it (line 3)", (13, 8), "sort the rows by time"),
+    ok("trace_empty.toml", "empty.csv has no requests (the file is empty", (13, 8), "a header line"),
+    ok("trace_missing.toml", "cannot read trace tests/bad_scenarios/../bad_traces/missing.csv", (13, 8), "relative to the scenario file"),
+    ok("trace_with_rate.toml", "traffic.total_rate_rps: both `total_rate_rps` and `trace` are set", (11, 18), "brings its own rate"),
+    ok("closed_loop_zero_users.toml", "traffic.sites[0].virtual_users: 0 virtual users is not allowed", (11, 45), "use 1 to"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
     // The [plan] section.
     ok("plan_unknown_key.toml", "unknown field `horizon`", (22, 1), "did you mean `horizon_h`?"),

@@ -110,6 +110,13 @@ pub(super) fn check(
             "add a [[regions]] entry with a `profile` (managed APIs have no instances to plan)",
         ));
     }
+    if s.traffic.trace.is_some() || s.traffic.sites.iter().any(|u| u.closed_loop.is_some()) {
+        return Err(c.err(
+            &p,
+            "the planner sizes for synthetic open-loop demand (rate × daily curve); this scenario replays a trace or runs closed-loop users".into(),
+            "fit the trace's token mix with `meridian workload stats` and plan with total_rate_rps and a diurnal curve instead",
+        ));
+    }
     if s.slo.ttft.is_none() && s.slo.e2e.is_none() && s.slo.availability_pct.is_none() {
         return Err(c.err(
             &p,

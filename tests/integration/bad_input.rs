@@ -144,6 +144,7 @@ const CASES: &[Case] = &[
     ok("plan_unknown_topology.toml", "no topology \"fast\"", (22, 23), "use one of: base"),
     ok("plan_resilience_one_region.toml", "nothing survives its loss", (22, 14), "second region"),
     ok("plan_without_targets.toml", "a plan needs targets", (18, 1), "[slo]"),
+    ok("plan_closed_loop.toml", "synthetic open-loop demand", (20, 1), "meridian workload stats"),
     ok("plan_step_not_dividing.toml", "does not divide the 24 h horizon", (23, 10), "divides horizon_h"),
 ];
 

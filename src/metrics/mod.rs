@@ -10,6 +10,7 @@ mod outcomes;
 mod replication;
 mod stats;
 mod success;
+mod timelines;
 mod timeseries;
 
 pub use histogram::LatencyHistogram;
@@ -19,4 +20,5 @@ pub use replication::{
 };
 pub use stats::{MeanCi, mean_ci95};
 pub use success::{SUCCESS_BUCKET, SuccessSeries};
+pub use timelines::{LatencyTimeline, Timelines};
 pub use timeseries::TimeWeightedSeries;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries};
+use super::{LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries, Timelines};
 use crate::catalog::Continent;
 use crate::engine::SimTime;
 
@@ -85,6 +85,8 @@ pub struct ReplicationMetrics {
     pub success: SuccessSeries,
     /// What was seen of each scenario fault, index-aligned with the scenario's faults.
     pub faults: Vec<FaultObservation>,
+    /// Series kept only for charts (latency over time, requests per region, site traffic).
+    pub timelines: Timelines,
 }
 
 /// What one replication saw of one fault.
@@ -142,6 +144,7 @@ impl ReplicationMetrics {
         self.retries += o.retries;
         self.residency_violations += o.residency_violations;
         self.success.merge(&o.success);
+        self.timelines.merge(&o.timelines);
         // Per-replication observations are not summed; the first replication's stand for
         // the pooled result (`run` reports all of them with confidence intervals).
     }

@@ -28,6 +28,7 @@ use crate::catalog::Continent;
 use crate::engine::{EventQueue, RngStreams, SimTime, StreamId};
 use crate::metrics::{
     FaultObservation, LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics, SuccessSeries,
+    Timelines,
 };
 use crate::routing::{self, DnsCache, RoutingContext, RoutingPolicy};
 use crate::scenario::{FaultKind, Scenario};
@@ -320,6 +321,7 @@ impl<'s> World<'s> {
             residency_violations: 0,
             success: SuccessSeries::new(warmup, end),
             faults: vec![FaultObservation::default(); scenario.faults.len()],
+            timelines: Timelines::new(scenario),
         };
         World {
             scenario,
@@ -684,6 +686,7 @@ impl<'s> World<'s> {
         if r.measured {
             self.metrics.latency.ttft.record_us(ttft_us);
             self.regions[region].metrics.latency.ttft.record_us(ttft_us);
+            self.metrics.timelines.record_ttft(region, r.sent, ttft_us);
             let c = self.sites[r.site as usize].continent;
             self.metrics
                 .continents
@@ -896,6 +899,9 @@ impl<'s> World<'s> {
             cm.outcomes.completed += 1;
             cm.latency.e2e.record_us(e2e_us);
             self.metrics.success.record(r.sent, true);
+            self.metrics
+                .timelines
+                .record_served(r.site as usize, region, r.sent, e2e_us);
             if self.allowed[r.site as usize]
                 .as_ref()
                 .is_some_and(|m| !m[region])
@@ -918,6 +924,9 @@ impl<'s> World<'s> {
             let c = self.sites[r.site as usize].continent;
             *outcome(&mut self.metrics.continents.entry(c).or_default().outcomes) += 1;
             self.metrics.success.record(r.sent, false);
+            self.metrics
+                .timelines
+                .record_unserved(r.region as usize, r.sent);
         }
         self.release(id);
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, check_output_dir};
+use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
 use crate::catalog::Catalog;
 use crate::comparison::{self, ComparedRun, Format};
 use crate::report;
@@ -44,6 +44,10 @@ pub struct CompareArgs {
     /// Write the comparison document (JSON) here (written atomically).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the comparison's charts here as PNG and SVG (the directory is created if its
+    /// parent exists; files are written atomically and replaced if present).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
@@ -74,6 +78,9 @@ impl CompareArgs {
         if let Some(path) = &self.json {
             check_output_dir(path)?;
         }
+        if let Some(dir) = &self.charts {
+            check_chart_dir(dir)?;
+        }
         let options = RunOptions {
             seed: self.seed,
             replications: self.replications,
@@ -99,6 +106,9 @@ impl CompareArgs {
                     reason: e.to_string().to_lowercase(),
                 }
             })?;
+        }
+        if let Some(dir) = &self.charts {
+            write_chart_dir(dir, &crate::charts::from_run::comparison_charts(&runs))?;
         }
         let format = match self.format {
             CompareFormat::Table => Format::Table,

@@ -81,6 +81,9 @@ pub enum CliError {
     /// `meridian check` found a regression (exit 1) or could not compare (exit 2).
     #[error("{0}")]
     Check(#[from] CheckError),
+    /// A chart could not be drawn or written.
+    #[error("{0}")]
+    Chart(#[from] crate::charts::ChartError),
 }
 
 impl CliError {
@@ -145,6 +148,48 @@ pub(crate) fn check_output_dir(path: &std::path::Path) -> Result<(), CliError> {
             )
         },
     })
+}
+
+/// Fails fast, before a long simulation, when a chart directory cannot be used: it is a
+/// file, or neither it nor its parent directory exists. A missing directory whose parent
+/// exists is created when the charts are written.
+pub(crate) fn check_chart_dir(dir: &std::path::Path) -> Result<(), CliError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let reason = if dir.exists() {
+        "it is not a directory".to_string()
+    } else {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if parent.is_dir() {
+            return Ok(());
+        }
+        format!(
+            "directory {} does not exist; create it first",
+            parent.display()
+        )
+    };
+    Err(CliError::Output {
+        path: dir.display().to_string(),
+        reason,
+    })
+}
+
+/// Writes `charts` as PNG and SVG into `dir` (created if missing), each file atomically.
+pub(crate) fn write_chart_dir(
+    dir: &std::path::Path,
+    charts: &[crate::charts::NamedChart],
+) -> Result<(), CliError> {
+    use crate::charts::ChartFormat;
+    std::fs::create_dir_all(dir).map_err(|e| CliError::Output {
+        path: dir.display().to_string(),
+        reason: e.to_string().to_lowercase(),
+    })?;
+    crate::charts::write_charts(dir, charts, &[ChartFormat::Png, ChartFormat::Svg])?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, check_output_dir};
+use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
 use crate::catalog::Catalog;
 use crate::report;
 use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// atomically).
     #[arg(long, value_name = "FILE")]
     pub timeseries: Option<PathBuf>,
+    /// Write the run's charts here as PNG and SVG (the directory is created if its parent
+    /// exists; files are written atomically and replaced if present).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     pub format: RunFormat,
@@ -63,6 +67,9 @@ impl RunArgs {
         for path in self.json.iter().chain(&self.timeseries) {
             check_output_dir(path)?;
         }
+        if let Some(dir) = &self.charts {
+            check_chart_dir(dir)?;
+        }
         let options = RunOptions {
             seed: self.seed,
             replications: self.replications,
@@ -81,6 +88,9 @@ impl RunArgs {
         if let Some(path) = &self.timeseries {
             report::write_text_atomically(path, &report::timeseries_csv(&doc))
                 .map_err(|e| output_error(path, e))?;
+        }
+        if let Some(dir) = &self.charts {
+            write_chart_dir(dir, &crate::charts::from_run::run_charts(&result))?;
         }
         Ok(match self.format {
             RunFormat::Table => report::run_summary(&result),

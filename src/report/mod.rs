@@ -7,7 +7,7 @@ mod document;
 mod json;
 mod table;
 
-pub use atomic::write_text_atomically;
+pub use atomic::{write_bytes_atomically, write_text_atomically};
 pub use csv::{
     REGIONS_HEADER, TIMESERIES_HEADER, record as csv_record, regions_csv, timeseries_csv,
 };

@@ -48,6 +48,10 @@ pub struct CompareArgs {
     /// parent exists; files are written atomically and replaced if present).
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Write a self-contained HTML report here (the comparison tables, inline SVG charts
+    /// and each scenario; written atomically).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
@@ -75,7 +79,7 @@ impl CompareArgs {
             .map(|p| Scenario::from_file(p, catalog))
             .collect::<Result<Vec<_>, _>>()?;
         let (scenarios, labels) = self.variants(loaded)?;
-        if let Some(path) = &self.json {
+        for path in self.json.iter().chain(&self.report) {
             check_output_dir(path)?;
         }
         if let Some(dir) = &self.charts {
@@ -107,8 +111,14 @@ impl CompareArgs {
                 }
             })?;
         }
-        if let Some(dir) = &self.charts {
-            write_chart_dir(dir, &crate::charts::from_run::comparison_charts(&runs))?;
+        if self.charts.is_some() || self.report.is_some() {
+            let charts = crate::charts::from_run::comparison_charts(&runs);
+            if let Some(dir) = &self.charts {
+                write_chart_dir(dir, &charts)?;
+            }
+            if let Some(path) = &self.report {
+                self.write_report(path, &runs, &doc, &charts)?;
+            }
         }
         let format = match self.format {
             CompareFormat::Table => Format::Table,
@@ -120,6 +130,28 @@ impl CompareArgs {
 }
 
 impl CompareArgs {
+    /// Writes the HTML report of the comparison to `path`.
+    fn write_report(
+        &self,
+        path: &std::path::Path,
+        runs: &[ComparedRun],
+        doc: &comparison::ComparisonDocument,
+        charts: &[crate::charts::NamedChart],
+    ) -> Result<(), CliError> {
+        let output_error = |p: &std::path::Path, e: std::io::Error| CliError::Output {
+            path: p.display().to_string(),
+            reason: e.to_string().to_lowercase(),
+        };
+        let mut scenarios = Vec::new();
+        for file in &self.scenarios {
+            let text = std::fs::read_to_string(file).map_err(|e| output_error(file, e))?;
+            scenarios.push((file.display().to_string(), text));
+        }
+        let tables = comparison::render(doc, Format::Table);
+        let html = report::html::comparison_report(runs, &tables, &scenarios, charts)?.render();
+        report::write_text_atomically(path, &html).map_err(|e| output_error(path, e))
+    }
+
     /// The scenarios to run with their labels: the files as given, or one file's routing
     /// alternatives (`[[topology]]`), which share its traffic and so are always paired.
     fn variants(&self, loaded: Vec<Scenario>) -> Result<(Vec<Scenario>, Vec<String>), CliError> {

@@ -107,13 +107,22 @@ impl Cli {
     /// Like [`execute`](Self::execute); long work stops soon after `cancel` is set.
     pub fn execute_cancellable(&self, cancel: &AtomicBool) -> Result<String, CliError> {
         match &self.command {
-            Command::Run(args) => args.execute(&self.catalog()?, cancel),
+            Command::Run(args) => args.execute(&self.catalog()?, &self.sources(), cancel),
             Command::Validate(args) => args.execute(&self.catalog()?),
             Command::Check(args) => args.execute(),
             Command::Compare(args) => args.execute(&self.catalog()?, cancel),
             Command::Schema(args) => args.execute(),
             Command::Models(args) => args.execute(&self.catalog()?),
             Command::Init(args) => args.execute(),
+        }
+    }
+
+    /// Where the catalog's numbers come from, for reports: the files of `--models DIR` if
+    /// given, else the shipped ones.
+    fn sources(&self) -> Vec<crate::catalog::DataSource> {
+        match &self.models {
+            Some(dir) => Catalog::dir_sources(dir),
+            None => Catalog::embedded_sources(),
         }
     }
 

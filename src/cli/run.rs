@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use clap::{Args, ValueEnum};
 
 use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, DataSource};
 use crate::report;
 use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
 use crate::scenario::Scenario;
@@ -45,6 +45,10 @@ pub struct RunArgs {
     /// exists; files are written atomically and replaced if present).
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Write a self-contained HTML report here (inline SVG charts and CSS, no scripts;
+    /// written atomically).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     pub format: RunFormat,
@@ -62,9 +66,14 @@ fn output_error(path: &std::path::Path, e: std::io::Error) -> CliError {
 
 impl RunArgs {
     /// Runs the scenario; stops early, writing nothing, once `cancel` is set (Ctrl-C).
-    pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
+    pub fn execute(
+        &self,
+        catalog: &Catalog,
+        sources: &[DataSource],
+        cancel: &AtomicBool,
+    ) -> Result<String, CliError> {
         let scenario = Scenario::from_file(&self.scenario, catalog)?;
-        for path in self.json.iter().chain(&self.timeseries) {
+        for path in self.json.iter().chain(&self.timeseries).chain(&self.report) {
             check_output_dir(path)?;
         }
         if let Some(dir) = &self.charts {
@@ -89,8 +98,25 @@ impl RunArgs {
             report::write_text_atomically(path, &report::timeseries_csv(&doc))
                 .map_err(|e| output_error(path, e))?;
         }
-        if let Some(dir) = &self.charts {
-            write_chart_dir(dir, &crate::charts::from_run::run_charts(&result))?;
+        if self.charts.is_some() || self.report.is_some() {
+            let charts = crate::charts::from_run::run_charts(&result);
+            if let Some(dir) = &self.charts {
+                write_chart_dir(dir, &charts)?;
+            }
+            if let Some(path) = &self.report {
+                // The file parsed a moment ago; reading it again only fails if it vanished.
+                let toml = std::fs::read_to_string(&self.scenario)
+                    .map_err(|e| output_error(&self.scenario, e))?;
+                let html = report::html::run_report(
+                    &result,
+                    &self.scenario.display().to_string(),
+                    &toml,
+                    sources,
+                    &charts,
+                )?
+                .render();
+                report::write_text_atomically(path, &html).map_err(|e| output_error(path, e))?;
+            }
         }
         Ok(match self.format {
             RunFormat::Table => report::run_summary(&result),

@@ -1,9 +1,11 @@
-//! Rendering results: the terminal summary, the stable JSON document and CSV. Collecting
+//! Rendering results: the terminal summary, the stable JSON document, CSV and the HTML
+//! report. Collecting
 //! (metrics) and rendering (here) stay apart.
 
 mod atomic;
 mod csv;
 mod document;
+pub mod html;
 mod json;
 mod table;
 
@@ -13,4 +15,4 @@ pub use csv::{
 };
 pub use document::{RunDocument, schemas};
 pub use json::{SCHEMA_VERSION, run_document, run_document_typed, write_json_atomically};
-pub use table::{Table, run_summary, run_summary_markdown};
+pub use table::{SummaryTable, Table, run_summary, run_summary_markdown, summary_parts};

@@ -2,6 +2,7 @@
 
 mod accounting;
 mod bad_input;
+mod charts;
 mod check;
 mod cli;
 mod compare;

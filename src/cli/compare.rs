@@ -22,6 +22,8 @@ pub enum CompareFormat {
     Json,
     /// Markdown tables (for pull-request comments and notes).
     Markdown,
+    /// CSV, one record per table cell: `section,row,column,value`.
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +60,9 @@ pub struct CompareArgs {
     /// Run even if a scenario's estimated event count or memory exceeds the safety limits.
     #[arg(long)]
     pub force: bool,
+    /// No progress bar on stderr (it is only shown when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 const PAIRING_HELP: &str = "\
@@ -96,7 +101,15 @@ impl CompareArgs {
                 }
             }
         }
-        let results = comparison::run_all(&scenarios, options, cancel)?;
+        let total: u64 = scenarios
+            .iter()
+            .map(|s| u64::from(with_overrides(s, options).simulation.replications))
+            .sum();
+        let bar = super::progress::replications_bar(total, "compare", self.quiet);
+        let results =
+            comparison::run_all_with_progress(&scenarios, options, cancel, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let results = results?;
         let runs: Vec<ComparedRun> = labels
             .into_iter()
             .zip(results)
@@ -124,6 +137,7 @@ impl CompareArgs {
             CompareFormat::Table => Format::Table,
             CompareFormat::Json => Format::Json,
             CompareFormat::Markdown => Format::Markdown,
+            CompareFormat::Csv => Format::Csv,
         };
         Ok(comparison::render(&doc, format))
     }

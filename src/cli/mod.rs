@@ -5,6 +5,7 @@ mod check;
 mod compare;
 mod init;
 mod models;
+mod progress;
 mod run;
 mod schema;
 mod validate;

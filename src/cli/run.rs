@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
 use crate::catalog::{Catalog, DataSource};
 use crate::report;
-use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
+use crate::run::{RunBudget, RunOptions, run_with_progress, with_overrides};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -55,6 +55,9 @@ pub struct RunArgs {
     /// Run even if the estimated event count or memory exceeds the safety limits.
     #[arg(long)]
     pub force: bool,
+    /// No progress bar on stderr (it is only shown when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 fn output_error(path: &std::path::Path, e: std::io::Error) -> CliError {
@@ -88,7 +91,11 @@ impl RunArgs {
         {
             return Err(CliError::TooLarge(why));
         }
-        let result = run_cancellable(&scenario, options, cancel)?;
+        let total = with_overrides(&scenario, options).simulation.replications;
+        let bar = super::progress::replications_bar(u64::from(total), "run", self.quiet);
+        let result = run_with_progress(&scenario, options, cancel, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let result = result?;
         let doc = report::run_document_typed(&result);
         if let Some(path) = &self.json {
             report::write_json_atomically(path, &report::run_document(&result))

@@ -97,7 +97,10 @@ fn run_writes_every_chart_for_every_shipped_scenario() {
             assert!(svg.contains(&scenario.name), "{name} {stem}: title");
             if stem == "latency-cdf" {
                 // One line per region that served requests (front ends only forward).
-                assert!(regions.iter().any(|c| svg.contains(c)), "{name}: no CDF line");
+                assert!(
+                    regions.iter().any(|c| svg.contains(c)),
+                    "{name}: no CDF line"
+                );
                 continue;
             }
             // Every other chart names every region: legend, panel caption, bar or row label.

@@ -87,6 +87,7 @@ impl FailoverTimeline {
             .build_cartesian_2d(x0..x1, y0..y1)?;
         styled_mesh(&mut chart.configure_mesh())
             .x_desc("time since fault start [s]")
+            .x_label_formatter(&|v| num(*v))
             .y_desc(y_desc)
             .y_label_formatter(&|v| num(*v))
             .draw()?;

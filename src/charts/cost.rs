@@ -81,7 +81,7 @@ impl Chart for CostBreakdown {
             .x_desc("")
             .label_style(text(15))
             .axis_desc_style(text(16))
-            .x_labels(2 * n as usize + 2)
+            .x_labels(2 * n + 2)
             .x_label_formatter(&|v| category_label(*v, &self.bars, |b| b.label.clone()))
             .draw()?;
         for (ci, component) in self.components().into_iter().enumerate() {

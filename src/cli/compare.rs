@@ -161,8 +161,7 @@ impl CompareArgs {
             let text = std::fs::read_to_string(file).map_err(|e| output_error(file, e))?;
             scenarios.push((file.display().to_string(), text));
         }
-        let tables = comparison::render(doc, Format::Table);
-        let html = report::html::comparison_report(runs, &tables, &scenarios, charts)?.render();
+        let html = report::html::comparison_report(runs, doc, &scenarios, charts)?.render();
         report::write_text_atomically(path, &html).map_err(|e| output_error(path, e))
     }
 

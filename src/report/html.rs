@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use crate::catalog::DataSource;
 use crate::charts::{ChartError, NamedChart, render_svg};
-use crate::comparison::ComparedRun;
+use crate::comparison::sections::{preamble, sections};
+use crate::comparison::{ComparedRun, ComparisonDocument};
 use crate::run::RunResult;
 use crate::scenario::DeploymentKind;
 
@@ -59,7 +60,7 @@ nav ul{display:flex;flex-wrap:wrap;gap:8px 18px;padding:0;list-style:none}
 nav a{color:#0072B2}
 table{border-collapse:collapse;margin:12px 0;font-size:14px}
 th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}
-th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f4f8}td.sub{padding-left:2em;color:#555}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.pass{background:#d5efe3;color:#00563b;font-weight:bold}td.fail{background:#f9dccc;color:#8a2f00;font-weight:bold}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:12px;overflow:auto;font-size:13px}
 figure{margin:24px 0}figure svg{max-width:100%;height:auto;border:1px solid #e4e4e4}
@@ -312,10 +313,26 @@ fn slo_section(r: &RunResult, table: &str) -> HtmlSection {
     }
 }
 
-/// A comparison: the rendered comparison tables, the charts, and each scenario echoed.
+/// The comparison's tables (figures, differences, questions) as HTML, after its preamble.
+fn comparison_tables(doc: &ComparisonDocument) -> String {
+    let mut body: String = preamble(doc).iter().map(|l| paragraph(l.trim())).collect();
+    for s in sections(doc) {
+        let _ = writeln!(body, "<h3>{}</h3>", escape(&s.title));
+        let headers: Vec<&str> = s.headers.iter().map(String::as_str).collect();
+        let mut t = super::Table::new(&headers);
+        for r in &s.rows {
+            t.row(r.clone());
+        }
+        body.push_str(&t.render_html());
+        body.extend(s.notes.iter().map(|n| paragraph(n)));
+    }
+    body
+}
+
+/// A comparison: its tables, the charts, and each scenario file echoed.
 pub fn comparison_report(
     runs: &[ComparedRun],
-    tables_text: &str,
+    doc: &ComparisonDocument,
     scenarios: &[(String, String)],
     charts: &[NamedChart],
 ) -> Result<HtmlReport, ChartError> {
@@ -331,10 +348,7 @@ pub fn comparison_report(
     report.push(HtmlSection {
         id: "summary".into(),
         heading: "Comparison".into(),
-        body: format!(
-            "<p>The first is the reference.</p>\n<pre>{}</pre>\n",
-            escape(tables_text)
-        ),
+        body: comparison_tables(doc),
     });
     report.push(charts_section("charts", "Charts", charts)?);
     for (i, (file, toml)) in scenarios.iter().enumerate() {

@@ -91,9 +91,11 @@ impl Table {
                     "pass" => " class=\"pass\"",
                     "FAIL" => " class=\"fail\"",
                     _ if i > 0 => " class=\"num\"",
+                    // An indented row label belongs to the row above.
+                    _ if c.starts_with(' ') => " class=\"sub\"",
                     _ => "",
                 };
-                let _ = write!(out, "<td{class}>{}</td>", escape(c));
+                let _ = write!(out, "<td{class}>{}</td>", escape(c.trim()));
             }
             out.push_str("</tr>\n");
         }

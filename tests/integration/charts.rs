@@ -433,3 +433,112 @@ fn plan_shaped_data_renders_through_the_library() {
     let svg = render_svg(&heatmap, "heatmap").unwrap();
     assert!(svg.contains("$412.50") && svg.contains("23:00"));
 }
+
+#[test]
+fn degenerate_chart_data_renders_without_panicking() {
+    use meridian::charts::{
+        CostBar, CostBreakdown, CostSegment, FailoverMarker, FailoverTimeline, LatencyCdf,
+        LatencyOverDay, MapRegion, MapSite, RegionPercentiles, Series, WorldMap,
+    };
+    fn both<C: Chart>(c: &C, name: &str) {
+        let (w, h) = c.size();
+        assert_eq!(png_size(&render_png(c, name).unwrap(), name), (w, h));
+        assert_eq!(svg_size(&render_svg(c, name).unwrap(), name), (w, h));
+    }
+    let nan = f64::NAN;
+    both(
+        &LatencyCdf {
+            title: "empty".into(),
+            ttft: Vec::new(),
+            e2e: vec![Series {
+                name: "zeros".into(),
+                points: vec![(0.0, 0.0), (nan, 0.5), (5.0, 1.0)],
+            }],
+        },
+        "cdf",
+    );
+    both(
+        &LatencyOverDay {
+            title: "gaps".into(),
+            metric: "latency".into(),
+            regions: vec![RegionPercentiles {
+                name: "r".into(),
+                hours: vec![0.0, 1.0],
+                p50_ms: vec![None, Some(1.0)],
+                p95_ms: vec![None, Some(1.0)],
+                p99_ms: vec![None, None],
+            }],
+        },
+        "over-day",
+    );
+    both(
+        &LoadCapacity {
+            title: "nothing".into(),
+            end_hour: 0.0,
+            regions: vec![RegionLoad {
+                name: "r".into(),
+                request_rate_rps: Vec::new(),
+                capacity_rps: Vec::new(),
+                instances: vec![(0.0, nan)],
+                utilisation_pct: Vec::new(),
+            }],
+        },
+        "load",
+    );
+    both(
+        &CapacityHeatmap {
+            title: "ragged".into(),
+            regions: vec!["a".into(), "b".into()],
+            hours: vec!["00:00".into()],
+            instances: vec![vec![nan], Vec::new()],
+            cost_usd: Vec::new(),
+        },
+        "heatmap",
+    );
+    both(
+        &CostBreakdown {
+            title: "zero".into(),
+            y_desc: "USD".into(),
+            bars: vec![CostBar {
+                label: "a".into(),
+                segments: vec![CostSegment {
+                    component: "x".into(),
+                    usd: -1.0,
+                }],
+            }],
+        },
+        "cost",
+    );
+    both(
+        &FailoverTimeline {
+            title: "no buckets".into(),
+            t_s: Vec::new(),
+            success_pct: Vec::new(),
+            p99_ms: Vec::new(),
+            target_pct: None,
+            markers: vec![FailoverMarker {
+                label: "start".into(),
+                t_s: 0.0,
+            }],
+        },
+        "failover",
+    );
+    both(
+        &WorldMap {
+            title: "edge".into(),
+            regions: vec![MapRegion {
+                code: "r".into(),
+                lat_deg: 90.0,
+                lon_deg: 180.0,
+            }],
+            sites: vec![MapSite {
+                name: "s".into(),
+                lat_deg: -90.0,
+                lon_deg: -180.0,
+                requests: 0.0,
+                served_by: Some(7),
+            }],
+        },
+        "map",
+    );
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the committed baselines: runs scenarios/<name>.toml, shows how the fresh
+# Regenerates the committed baselines: runs scenarios/<name>.toml (and plans it when it has
+# a [plan] section: baselines/<name>.plan.json), shows how the fresh
 # result differs from baselines/<name>.json (meridian check), then blesses it
 # (meridian check … --bless: validates the result, replaces the baseline atomically).
 # Review `git diff baselines/` and commit it with the change that moved the results.
@@ -36,4 +37,12 @@ for arg in "$@"; do
         "$MERIDIAN" check "$tmp/$name.json" --baseline "$baseline" || true
     fi
     "$MERIDIAN" check "$tmp/$name.json" --baseline "$baseline" --bless
+    if grep -q '^\[plan\]' "$scenario"; then
+        plan_baseline="baselines/$name.plan.json"
+        "$MERIDIAN" plan "$scenario" --json "$tmp/$name.plan.json" > /dev/null
+        if [[ -f "$plan_baseline" ]]; then
+            "$MERIDIAN" check "$tmp/$name.plan.json" --baseline "$plan_baseline" || true
+        fi
+        "$MERIDIAN" check "$tmp/$name.plan.json" --baseline "$plan_baseline" --bless
+    fi
 done

@@ -31,6 +31,7 @@ pub mod compare;
 pub mod comparison;
 pub mod engine;
 pub mod metrics;
+pub mod plan;
 pub mod report;
 pub mod routing;
 pub mod run;

@@ -26,6 +26,14 @@ fn main() -> ExitCode {
             let _ = stdout.write_all(out.as_bytes());
             ExitCode::SUCCESS
         }
+        Err(meridian::cli::CliError::Infeasible(report)) => {
+            // The report is the command's output; the verdict goes to stderr.
+            let _ = std::io::stdout().lock().write_all(report.as_bytes());
+            eprintln!(
+                "error: the plan is infeasible: no candidate meets every target (see the binding constraint above)"
+            );
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code() as u8)

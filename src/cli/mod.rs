@@ -5,6 +5,7 @@ mod check;
 mod compare;
 mod init;
 mod models;
+mod plan;
 mod progress;
 mod run;
 mod schema;
@@ -22,6 +23,7 @@ pub use check::{CheckArgs, CheckError, CheckFormat};
 pub use compare::{CompareArgs, CompareFormat};
 pub use init::InitArgs;
 pub use models::{ModelsArgs, ModelsFormat};
+pub use plan::{PlanArgs, PlanFormat};
 pub use run::{RunArgs, RunFormat};
 pub use schema::SchemaArgs;
 pub use validate::ValidateArgs;
@@ -47,6 +49,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Run several scenarios and compare them side by side, the first as the reference.
     Compare(CompareArgs),
+    /// Plan capacity: per region and hour, the instances that meet the targets at least
+    /// cost, as scheduled scaling actions, verified by simulation (exit 1 if infeasible).
+    Plan(PlanArgs),
     /// Print the JSON Schema of the documents meridian writes.
     Schema(SchemaArgs),
     /// List the catalog: regions, user sites, instance types, serving profiles, managed models.
@@ -79,6 +84,10 @@ pub enum CliError {
     /// An output file could not be written.
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
+    /// `meridian plan` found no candidate that meets every target (exit 1); carries the
+    /// report, which names the binding constraint.
+    #[error("{0}\nthe plan is infeasible: no candidate meets every target")]
+    Infeasible(String),
     /// `meridian check` found a regression (exit 1) or could not compare (exit 2).
     #[error("{0}")]
     Check(#[from] CheckError),
@@ -94,6 +103,7 @@ impl CliError {
         match self {
             CliError::Interrupted(_) => 130,
             CliError::Check(e) => e.exit_code(),
+            CliError::Infeasible(_) => 1,
             _ => 2,
         }
     }
@@ -112,6 +122,7 @@ impl Cli {
             Command::Validate(args) => args.execute(&self.catalog()?),
             Command::Check(args) => args.execute(),
             Command::Compare(args) => args.execute(&self.catalog()?, cancel),
+            Command::Plan(args) => args.execute(&self.catalog()?, cancel),
             Command::Schema(args) => args.execute(),
             Command::Models(args) => args.execute(&self.catalog()?),
             Command::Init(args) => args.execute(),

@@ -2,8 +2,7 @@
 //!
 //! Every document carries `schema_version` (its layout) and `kind`; each kind names the
 //! fields that identify what was computed (for a run: the scenario's content hash and the
-//! seed). Two documents are comparable only when all of these agree. A future `plan`
-//! document gets its own [`DocumentKind`] variant with its own identity fields; the
+//! seed; a plan likewise). Two documents are comparable only when all of these agree; the
 //! field-by-field comparison itself does not depend on the kind.
 
 use std::path::Path;
@@ -18,14 +17,17 @@ use super::error::{CompareError, Mismatch, io_reason};
 pub enum DocumentKind {
     /// `meridian run --json`.
     Run,
+    /// `meridian plan --json`.
+    Plan,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 1] = [DocumentKind::Run];
+    pub const ALL: [DocumentKind; 2] = [DocumentKind::Run, DocumentKind::Plan];
 
     pub fn name(self) -> &'static str {
         match self {
             DocumentKind::Run => "run",
+            DocumentKind::Plan => "plan",
         }
     }
 
@@ -37,7 +39,8 @@ impl DocumentKind {
     /// of this kind to be comparable, with the JSON type each must have.
     fn identity(self) -> &'static [(&'static str, Expect)] {
         match self {
-            DocumentKind::Run => &[
+            // A plan is identified like the run it plans: same file, same seed.
+            DocumentKind::Run | DocumentKind::Plan => &[
                 ("scenario.content_hash", Expect::String),
                 ("scenario.seed", Expect::Integer),
             ],

@@ -5,6 +5,7 @@
 //! to every request. All merge across replications in a fixed order, so merged results are
 //! identical whatever the number of threads.
 
+mod cells;
 mod histogram;
 mod outcomes;
 mod replication;
@@ -13,6 +14,7 @@ mod success;
 mod timelines;
 mod timeseries;
 
+pub use cells::{Cell, CellGrid};
 pub use histogram::LatencyHistogram;
 pub use outcomes::Outcomes;
 pub use replication::{

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries, Timelines};
+use super::{CellGrid, LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries, Timelines};
 use crate::catalog::Continent;
 use crate::engine::SimTime;
 
@@ -85,6 +85,8 @@ pub struct ReplicationMetrics {
     pub success: SuccessSeries,
     /// What was seen of each scenario fault, index-aligned with the scenario's faults.
     pub faults: Vec<FaultObservation>,
+    /// Per region and bucket, when the scenario asks for cells (the planner does).
+    pub cells: CellGrid,
     /// Series kept only for charts (latency over time, requests per region, site traffic).
     pub timelines: Timelines,
 }
@@ -144,6 +146,7 @@ impl ReplicationMetrics {
         self.retries += o.retries;
         self.residency_violations += o.residency_violations;
         self.success.merge(&o.success);
+        self.cells.merge(&o.cells);
         self.timelines.merge(&o.timelines);
         // Per-replication observations are not summed; the first replication's stand for
         // the pooled result (`run` reports all of them with confidence intervals).

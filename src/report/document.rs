@@ -269,5 +269,6 @@ pub struct EngineDoc {
 /// The JSON Schema (draft 2020-12) of every document meridian writes, by kind.
 pub fn schemas() -> serde_json::Value {
     let run = schemars::schema_for!(RunDocument);
-    serde_json::json!({ "run": run, "comparison": crate::comparison::schema() })
+    let plan = schemars::schema_for!(crate::plan::PlanDocument);
+    serde_json::json!({ "run": run, "comparison": crate::comparison::schema(), "plan": plan })
 }

@@ -18,7 +18,7 @@ use crate::run::RunResult;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Rounds to `d` decimals so documents do not carry float noise.
-fn round(x: f64, d: i32) -> f64 {
+pub(crate) fn round(x: f64, d: i32) -> f64 {
     let f = 10f64.powi(d);
     let r = (x * f).round() / f;
     if r == 0.0 { 0.0 } else { r }
@@ -49,7 +49,7 @@ fn outcomes(o: &Outcomes) -> OutcomesDoc {
     }
 }
 
-fn ci(m: &MeanCi, d: i32) -> MeanCiDoc {
+pub(crate) fn ci(m: &MeanCi, d: i32) -> MeanCiDoc {
     MeanCiDoc {
         mean: round(m.mean, d),
         ci95: round(m.ci95, d),

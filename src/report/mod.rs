@@ -4,9 +4,9 @@
 
 mod atomic;
 mod csv;
-mod document;
+pub(crate) mod document;
 pub mod html;
-mod json;
+pub(crate) mod json;
 mod table;
 
 pub use atomic::{write_bytes_atomically, write_text_atomically};

@@ -8,6 +8,7 @@ mod diurnal;
 mod error;
 mod geo;
 mod managed;
+mod plan;
 mod raw;
 mod schedule;
 mod topology;
@@ -16,9 +17,11 @@ mod validate;
 pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
 pub use geo::{ResidencyRule, allowed_regions};
+pub use plan::{InstanceCandidate, PlanSpec};
 pub use schedule::{ScheduledAction, daily_minutes};
 pub use topology::{
     DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,
+    default_health,
 };
 
 use std::path::Path;
@@ -55,6 +58,8 @@ pub struct Scenario {
     pub region_rtt_ms: Vec<Vec<f64>>,
     /// Named alternatives to `routing` (`[[topology]]`), compared on the same traffic.
     pub topologies: Vec<Topology>,
+    /// What `meridian plan` may choose, from the `[plan]` section.
+    pub plan: Option<PlanSpec>,
 }
 
 /// A named routing alternative: the same deployments and traffic, routed differently.
@@ -93,6 +98,10 @@ pub struct Simulation {
     pub start_utc_hour: f64,
     /// Width of the time-series buckets (utilisation, queue length).
     pub timeseries_step: SimTime,
+    /// When set, latency and outcomes are also kept per region and per bucket of this
+    /// length (by the time the request was sent): the capacity planner's region-hour
+    /// cells. Not settable from a scenario file.
+    pub cell_step: Option<SimTime>,
 }
 
 /// Open-loop demand: a mean rate split over user sites, shaped by a local-time curve.

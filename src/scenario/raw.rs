@@ -29,6 +29,28 @@ pub struct RawScenario {
     pub residency: Vec<RawResidency>,
     #[serde(default)]
     pub topology: Vec<RawTopology>,
+    pub plan: Option<RawPlan>,
+}
+
+/// The `[plan]` section: what `meridian plan` may choose and how hard it searches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub horizon_h: Option<u32>,
+    pub step_h: Option<u32>,
+    /// Instance types to choose among (`["all"]`: every type with a profile for the model).
+    pub instance_types: Option<Vec<String>>,
+    /// `base` (the scenario's routing) and/or names of `[[topology]]` blocks.
+    pub topologies: Option<Vec<String>>,
+    pub replications: Option<u32>,
+    pub min_instances: Option<u32>,
+    pub max_instances: Option<u32>,
+    pub lead_time_s: Option<f64>,
+    pub search_window_s: Option<f64>,
+    pub window_warmup_s: Option<f64>,
+    pub budget_usd_per_day: Option<f64>,
+    pub demand_growth_pct: Option<f64>,
+    pub resilience: Option<RawSlo>,
 }
 
 /// A named alternative to the scenario's routing, for `meridian compare`.

@@ -19,6 +19,52 @@ pub struct ScheduledAction {
     pub max_instances: u32,
 }
 
+impl ScheduledAction {
+    /// An action from a daily cron expression, firing within `sim`'s run (the planner
+    /// builds its schedules with this).
+    pub fn daily(
+        name: &str,
+        cron: &str,
+        min_instances: u32,
+        max_instances: u32,
+        sim: &Simulation,
+    ) -> Result<ScheduledAction, String> {
+        let minutes = daily_minutes(cron)?;
+        Ok(ScheduledAction {
+            name: name.to_string(),
+            cron: cron.to_string(),
+            times: firing_times(&minutes, sim),
+            min_instances,
+            max_instances,
+        })
+    }
+}
+
+/// The simulated times (warm-up included), in order, at which a daily schedule firing at
+/// these minutes of the UTC day fires during `sim`'s run.
+fn firing_times(minutes: &[u32], sim: &Simulation) -> Vec<SimTime> {
+    let end = sim.warmup + sim.duration;
+    // Simulated time 0 is `warmup` before the measured window, which starts at
+    // start_utc_hour.
+    let t0_utc_min = sim.start_utc_hour * 60.0 - sim.warmup.as_secs_f64() / 60.0;
+    let mut times = Vec::new();
+    let first_day = (t0_utc_min / 1440.0).floor() as i64;
+    let last_day = ((t0_utc_min + end.as_secs_f64() / 60.0) / 1440.0).ceil() as i64;
+    for day in first_day..=last_day {
+        for m in minutes {
+            let at_min = day as f64 * 1440.0 + f64::from(*m) - t0_utc_min;
+            if at_min >= 0.0 {
+                let at = SimTime::from_secs_ceil(at_min * 60.0);
+                if at < end {
+                    times.push(at);
+                }
+            }
+        }
+    }
+    times.sort_unstable();
+    times
+}
+
 /// Values a cron field allows, or why it is not supported.
 fn field(spec: &str, lo: u32, hi: u32) -> Result<Vec<u32>, String> {
     if spec == "*" {
@@ -84,7 +130,6 @@ pub(super) fn check(
     if !raw.is_empty() && autoscaling.is_none() {
         return Err(c.err(&p.clone().index(0), "scheduled actions change the autoscaling range, but this region has no autoscaling".into(), "add autoscaling = { min_instances = ..., max_instances = ..., target_utilisation = ... }"));
     }
-    let end = sim.warmup + sim.duration;
     let mut out = Vec::with_capacity(raw.len());
     for (i, a) in raw.iter().enumerate() {
         let ap = p.clone().index(i);
@@ -110,24 +155,7 @@ pub(super) fn check(
                 "use 0 ≤ min_instances ≤ max_instances, max_instances ≥ 1",
             ));
         }
-        // Simulated time 0 is `warmup` before the measured window, which starts at
-        // start_utc_hour.
-        let t0_utc_min = sim.start_utc_hour * 60.0 - sim.warmup.as_secs_f64() / 60.0;
-        let mut times = Vec::new();
-        let first_day = (t0_utc_min / 1440.0).floor() as i64;
-        let last_day = ((t0_utc_min + end.as_secs_f64() / 60.0) / 1440.0).ceil() as i64;
-        for day in first_day..=last_day {
-            for m in &minutes {
-                let at_min = day as f64 * 1440.0 + f64::from(*m) - t0_utc_min;
-                if at_min >= 0.0 {
-                    let at = SimTime::from_secs_ceil(at_min * 60.0);
-                    if at < end {
-                        times.push(at);
-                    }
-                }
-            }
-        }
-        times.sort_unstable();
+        let times = firing_times(&minutes, sim);
         out.push(ScheduledAction {
             name: a.name.clone(),
             cron: a.cron.clone(),

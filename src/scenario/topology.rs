@@ -293,7 +293,7 @@ pub(super) fn check_health(
 
 /// Health checks with the defaults of Route 53 and Global Accelerator: every 30 s, threshold
 /// 3, all checker regions, healthy above 18 %.
-pub(super) fn default_health(catalog: &Catalog) -> HealthCheckConfig {
+pub fn default_health(catalog: &Catalog) -> HealthCheckConfig {
     HealthCheckConfig {
         interval: SimTime::from_secs(30),
         failure_threshold: 3,

@@ -7,6 +7,7 @@ use super::diurnal::PRESETS;
 use super::error::{Diagnostic, FieldPath, ScenarioError, did_you_mean, locate};
 use super::geo;
 use super::managed;
+use super::plan;
 use super::raw::{
     RawBurstiness, RawLatencyTarget, RawRegion, RawRouting, RawScenario, RawSite, RawTokenDist,
 };
@@ -237,7 +238,14 @@ pub(super) fn parse_and_validate(
         residency,
         region_rtt_ms,
         topologies,
+        plan: None,
     };
+    let plan = raw
+        .plan
+        .as_ref()
+        .map(|p| plan::check(&c, p, &scenario, catalog))
+        .transpose()?;
+    let scenario = Scenario { plan, ..scenario };
     let expected = scenario.expected_requests_per_replication();
     if expected > MAX_REQUESTS_PER_REPLICATION {
         return Err(c.err(
@@ -399,6 +407,7 @@ fn check_simulation(c: &Checker, raw: &RawScenario) -> Result<Simulation, Scenar
         replications: s.replications,
         start_utc_hour,
         timeseries_step: SimTime::from_secs_ceil(step_s),
+        cell_step: None,
     })
 }
 
@@ -1225,7 +1234,15 @@ fn check_weights(
 }
 
 fn check_slo(c: &Checker, raw: &RawScenario) -> Result<SloTargets, ScenarioError> {
-    let p = FieldPath::default().key("slo");
+    check_targets(c, &FieldPath::default().key("slo"), &raw.slo)
+}
+
+/// Latency and availability targets (the `[slo]` table, or `[plan.resilience]`).
+pub(super) fn check_targets(
+    c: &Checker,
+    p: &FieldPath,
+    raw: &super::raw::RawSlo,
+) -> Result<SloTargets, ScenarioError> {
     let target = |key: &str,
                   t: &Option<RawLatencyTarget>|
      -> Result<Option<LatencyTarget>, ScenarioError> {
@@ -1236,10 +1253,9 @@ fn check_slo(c: &Checker, raw: &RawScenario) -> Result<SloTargets, ScenarioError
         Ok(Some(LatencyTarget { percentile, max_ms }))
     };
     Ok(SloTargets {
-        ttft: target("ttft", &raw.slo.ttft)?,
-        e2e: target("e2e", &raw.slo.e2e)?,
+        ttft: target("ttft", &raw.ttft)?,
+        e2e: target("e2e", &raw.e2e)?,
         availability_pct: raw
-            .slo
             .availability_pct
             .map(|a| c.range(&p.clone().key("availability_pct"), a, 0.0, 100.0, "%"))
             .transpose()?,

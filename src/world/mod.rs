@@ -27,8 +27,8 @@ use rand_pcg::Pcg64Mcg;
 use crate::catalog::Continent;
 use crate::engine::{EventQueue, RngStreams, SimTime, StreamId};
 use crate::metrics::{
-    FaultObservation, LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics, SuccessSeries,
-    Timelines,
+    CellGrid, FaultObservation, LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics,
+    SuccessSeries, Timelines,
 };
 use crate::routing::{self, DnsCache, RoutingContext, RoutingPolicy};
 use crate::scenario::{FaultKind, Scenario};
@@ -321,6 +321,10 @@ impl<'s> World<'s> {
             residency_violations: 0,
             success: SuccessSeries::new(warmup, end),
             faults: vec![FaultObservation::default(); scenario.faults.len()],
+            cells: match sim.cell_step {
+                Some(step) => CellGrid::new(scenario.deployments.len(), warmup, end, step),
+                None => CellGrid::default(),
+            },
             timelines: Timelines::new(scenario),
         };
         World {
@@ -686,6 +690,9 @@ impl<'s> World<'s> {
         if r.measured {
             self.metrics.latency.ttft.record_us(ttft_us);
             self.regions[region].metrics.latency.ttft.record_us(ttft_us);
+            if let Some(cell) = self.metrics.cells.at_mut(region, r.sent) {
+                cell.latency.ttft.record_us(ttft_us);
+            }
             self.metrics.timelines.record_ttft(region, r.sent, ttft_us);
             let c = self.sites[r.site as usize].continent;
             self.metrics
@@ -899,6 +906,11 @@ impl<'s> World<'s> {
             cm.outcomes.completed += 1;
             cm.latency.e2e.record_us(e2e_us);
             self.metrics.success.record(r.sent, true);
+            if let Some(cell) = self.metrics.cells.at_mut(region, r.sent) {
+                cell.outcomes.completed += 1;
+                cell.outcomes.generated += 1;
+                cell.latency.e2e.record_us(e2e_us);
+            }
             self.metrics
                 .timelines
                 .record_served(r.site as usize, region, r.sent, e2e_us);
@@ -924,6 +936,10 @@ impl<'s> World<'s> {
             let c = self.sites[r.site as usize].continent;
             *outcome(&mut self.metrics.continents.entry(c).or_default().outcomes) += 1;
             self.metrics.success.record(r.sent, false);
+            if let Some(cell) = self.metrics.cells.at_mut(r.region as usize, r.sent) {
+                *outcome(&mut cell.outcomes) += 1;
+                cell.outcomes.generated += 1;
+            }
             self.metrics
                 .timelines
                 .record_unserved(r.region as usize, r.sent);

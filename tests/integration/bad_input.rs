@@ -129,6 +129,14 @@ const CASES: &[Case] = &[
     ok("schedule_monthly_cron.toml", "only daily schedules are supported", (16, 8), "13:00 UTC daily"),
     ok("schedule_without_autoscaling.toml", "this region has no autoscaling", (13, 1), "add autoscaling"),
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
+    // The [plan] section.
+    ok("plan_unknown_key.toml", "unknown field `horizon`", (22, 1), "did you mean `horizon_h`?"),
+    ok("plan_horizon_week.toml", "a horizon of 168 h is not supported", (22, 13), "daily cron"),
+    ok("plan_unknown_instance_type.toml", "no serving profile \"llama-2-7b@p9.mega\"", (22, 33), "meridian models"),
+    ok("plan_unknown_topology.toml", "no topology \"fast\"", (22, 23), "use one of: base"),
+    ok("plan_resilience_one_region.toml", "nothing survives its loss", (22, 14), "second region"),
+    ok("plan_without_targets.toml", "a plan needs targets", (18, 1), "[slo]"),
+    ok("plan_step_not_dividing.toml", "does not divide the 24 h horizon", (23, 10), "divides horizon_h"),
 ];
 
 /// What a diagnostic must look like.

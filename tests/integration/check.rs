@@ -207,7 +207,7 @@ fn documents_of_different_scenarios_seeds_or_layouts_are_unusable() {
         ),
         ("/scenario/seed", "scenario.seed", Value::from(43)),
         ("/schema_version", "schema_version", Value::from(99)),
-        ("/kind", "kind", Value::from("plan")),
+        ("/kind", "kind", Value::from("forecast")),
     ];
     for (pointer, field, value) in cases {
         let (dir, b, r) = pair("identity", "single-region", |d| {
@@ -220,7 +220,7 @@ fn documents_of_different_scenarios_seeds_or_layouts_are_unusable() {
         if field == "kind" {
             // A kind this build does not know is refused before any comparison.
             assert!(
-                err.contains(r.to_str().unwrap()) && err.contains("\"plan\""),
+                err.contains(r.to_str().unwrap()) && err.contains("\"forecast\""),
                 "{err}"
             );
         } else {

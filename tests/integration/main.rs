@@ -11,6 +11,7 @@ mod determinism;
 mod frontends;
 mod guards;
 mod managed;
+mod plan;
 mod progress;
 mod properties;
 mod residency;

@@ -100,6 +100,54 @@ fn every_shipped_run_document_matches_its_schema() {
 }
 
 #[test]
+fn a_plan_document_matches_its_schema() {
+    let schema = &schemas()["plan"];
+    assert_eq!(schema["title"], "meridian plan document");
+    let scenario = crate::support::inline(
+        r#"
+name = "schema-plan"
+[simulation]
+duration_s = 3600
+seed = 3
+start_utc_hour = 14
+[traffic]
+total_rate_rps = 1.0
+sites = [{ name = "london" }, { name = "new-york" }]
+[[regions]]
+code = "eu-west-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 1
+[[regions]]
+code = "us-east-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 1
+[routing]
+policy = "latency"
+[slo]
+ttft = { percentile = 95, max_ms = 4000 }
+availability_pct = 99
+[plan]
+horizon_h = 2
+replications = 2
+search_window_s = 600
+resilience = { ttft = { percentile = 95, max_ms = 8000 } }
+"#,
+    );
+    let doc = meridian::plan::plan(
+        &scenario,
+        &crate::support::catalog(),
+        RunOptions::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let value = serde_json::to_value(&doc).unwrap();
+    assert!(!value["candidates"][0]["plan"].is_null(), "{value:#}");
+    let mut errors = Vec::new();
+    validate(schema, schema, &value, "$", &mut errors);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
 fn the_validator_catches_drift() {
     let schema = &schemas()["run"];
     let mut doc = run_document(&run(

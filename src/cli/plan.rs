@@ -1,0 +1,121 @@
+//! `meridian plan`: the capacity plan of a scenario's `[plan]` section.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, check_output_dir};
+use crate::catalog::Catalog;
+use crate::plan::{self, PlanDocument, PlanError, render};
+use crate::report;
+use crate::run::RunOptions;
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum PlanFormat {
+    /// The human summary.
+    #[default]
+    Table,
+    /// The plan document (JSON).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML) with a `[plan]` section.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the plan's replications (of every search and verification measurement).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replications: Option<u32>,
+    /// Write the plan document (JSON) here (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write plan.json, summary.txt and scheduled-actions.py (boto3
+    /// `put_scheduled_action` calls) into this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+}
+
+impl PlanArgs {
+    /// Plans the scenario. An infeasible plan is written like a feasible one, then
+    /// reported as [`CliError::Infeasible`] (exit 1).
+    pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
+        let scenario = Scenario::from_file(&self.scenario, catalog)?;
+        if scenario.plan.is_none() {
+            return Err(CliError::Usage(format!(
+                "{} has no [plan] section: add one, e.g.\n\n[plan]\nhorizon_h = 24\nreplications = 2\n\n(README, \"Capacity planning\", lists every key)",
+                self.scenario.display()
+            )));
+        }
+        if let Some(path) = &self.json {
+            check_output_dir(path)?;
+        }
+        if let Some(dir) = &self.out
+            && dir.exists()
+            && !dir.is_dir()
+        {
+            return Err(CliError::Output {
+                path: dir.display().to_string(),
+                reason: "it is a file; give a directory".into(),
+            });
+        }
+        let options = RunOptions {
+            seed: self.seed,
+            replications: self.replications,
+        };
+        let doc = plan::plan(&scenario, catalog, options, cancel).map_err(|e| match e {
+            PlanError::Interrupted(i) => CliError::Interrupted(i),
+            other => CliError::Usage(other.to_string()),
+        })?;
+        let json = serde_json::to_value(&doc).expect("the plan document serialises");
+        let summary = render::summary(&doc);
+        let out_err = |path: &std::path::Path, e: std::io::Error| CliError::Output {
+            path: path.display().to_string(),
+            reason: e.to_string().to_lowercase(),
+        };
+        if let Some(path) = &self.json {
+            report::write_json_atomically(path, &json).map_err(|e| out_err(path, e))?;
+        }
+        if let Some(dir) = &self.out {
+            std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
+            let p = dir.join("plan.json");
+            report::write_json_atomically(&p, &json).map_err(|e| out_err(&p, e))?;
+            let p = dir.join("summary.txt");
+            report::write_text_atomically(&p, &summary).map_err(|e| out_err(&p, e))?;
+            if let Some(detail) = best_detail(&doc) {
+                let p = dir.join("scheduled-actions.py");
+                let endpoint = scenario.name.replace(' ', "-");
+                report::write_text_atomically(&p, &render::boto3_actions(detail, &endpoint))
+                    .map_err(|e| out_err(&p, e))?;
+            }
+        }
+        let shown = match self.format {
+            PlanFormat::Table => summary,
+            PlanFormat::Json => {
+                let mut s = serde_json::to_string_pretty(&json).expect("JSON renders");
+                s.push('\n');
+                s
+            }
+        };
+        if doc.recommended.is_none() {
+            return Err(CliError::Infeasible(shown));
+        }
+        Ok(shown)
+    }
+}
+
+/// The recommended candidate's plan.
+fn best_detail(doc: &PlanDocument) -> Option<&plan::document::PlanDetailDoc> {
+    doc.candidates
+        .iter()
+        .find(|c| c.status == "recommended")
+        .and_then(|c| c.plan.as_ref())
+}

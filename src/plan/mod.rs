@@ -1,0 +1,187 @@
+//! The capacity planner: per region and hour, the fewest instances that meet the
+//! scenario's targets, found by simulation from an analytic warm start, with resilience
+//! to the loss of any one region, realised as scheduled scaling actions, costed against
+//! simple baselines, and verified by simulating the whole horizon.
+//!
+//! Flow for each candidate (topology × instance type): [`search`] (demand pass, Erlang C
+//! warm start, per-cell bracketing on each step's busiest window), then [`candidate`]
+//! (resilience repairs, whole-horizon verification with the schedule as scheduled actions,
+//! +growth and region-loss sensitivity); [`build`] writes the [`document`], [`render`]
+//! the terminal summary.
+
+pub mod analytic;
+pub mod build;
+pub mod candidate;
+pub mod cost;
+pub mod document;
+pub mod evaluate;
+pub mod judge;
+pub mod render;
+pub mod schedule;
+pub mod search;
+pub mod variants;
+
+use std::sync::atomic::AtomicBool;
+
+use crate::catalog::Catalog;
+use crate::run::{Interrupted, RunOptions};
+use crate::scenario::Scenario;
+
+pub use document::PlanDocument;
+pub use judge::{Miss, TargetKind};
+pub use schedule::{InstanceSchedule, PlannedAction};
+pub use search::{Infeasibility, SearchFailure};
+
+/// Version of the plan document's layout.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// Why there is no plan.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("the scenario has no [plan] section; add one (README \"Capacity planning\")")]
+    NoPlanSection,
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
+}
+
+/// Plans every candidate of `scenario`'s `[plan]` section and recommends the cheapest
+/// that meets every target within the budget. `options` override the seed and the
+/// replications (of the plan's measurements).
+pub fn plan(
+    scenario: &Scenario,
+    catalog: &Catalog,
+    options: RunOptions,
+    cancel: &AtomicBool,
+) -> Result<PlanDocument, PlanError> {
+    let mut spec = scenario.plan.clone().ok_or(PlanError::NoPlanSection)?;
+    let scenario = crate::run::with_overrides(
+        scenario,
+        RunOptions {
+            replications: None,
+            ..options
+        },
+    );
+    if let Some(r) = options.replications {
+        spec.replications = r.max(1);
+    }
+    let mut candidates = Vec::new();
+    for topology in &spec.topologies {
+        for cand in &spec.candidates {
+            let base = variants::candidate(&scenario, *topology, cand);
+            let topology_name =
+                topology.map_or("base".to_string(), |i| scenario.topologies[i].name.clone());
+            let name = format!("{topology_name} / {}", cand.name);
+            let outcome = match candidate::plan_candidate(base, &spec, catalog, cancel) {
+                Ok(p) => Ok(p),
+                Err(SearchFailure::Interrupted) => return Err(PlanError::Interrupted(Interrupted)),
+                Err(SearchFailure::Infeasible(i)) => Err(i),
+            };
+            candidates.push((name, topology_name, cand.name.clone(), outcome));
+        }
+    }
+    let mut docs: Vec<document::CandidateDoc> = candidates
+        .iter()
+        .map(|(name, topology, ty, outcome)| match outcome {
+            Ok(p) => {
+                let usd = build::total_usd_per_day(p, &spec);
+                let verified = build::verified(&p.verification, p);
+                let (status, reason) = if !verified {
+                    (
+                        "not verified",
+                        "the whole-horizon verification still misses a target (see verification)"
+                            .to_string(),
+                    )
+                } else if spec.budget_usd_per_day.is_some_and(|b| usd > b) {
+                    (
+                        "over budget",
+                        format!(
+                            "{usd:.2} USD/day exceeds the budget of {:.2} USD/day",
+                            spec.budget_usd_per_day.unwrap_or(0.0)
+                        ),
+                    )
+                } else {
+                    ("feasible", "meets every target".to_string())
+                };
+                document::CandidateDoc {
+                    name: name.clone(),
+                    topology: topology.clone(),
+                    instance_type: ty.clone(),
+                    status: status.into(),
+                    reason,
+                    cost_usd_per_day: Some(crate::report::json::round(usd, 2)),
+                    plan: Some(build::detail(p, &spec)),
+                }
+            }
+            Err(i) => document::CandidateDoc {
+                name: name.clone(),
+                topology: topology.clone(),
+                instance_type: ty.clone(),
+                status: "infeasible".into(),
+                reason: format!(
+                    "{} misses {} at {:02}:00 UTC: {} {}",
+                    i.region,
+                    i.miss.target_name(),
+                    (scenario.simulation.start_utc_hour.floor() as u32
+                        + i.step as u32 * spec.step_h)
+                        % 24,
+                    i.miss.describe(),
+                    i.note
+                ),
+                cost_usd_per_day: None,
+                plan: None,
+            },
+        })
+        .collect();
+    // Cheapest feasible first, then the others in their order.
+    docs.sort_by(|a, b| {
+        let key = |c: &document::CandidateDoc| {
+            (
+                c.status != "feasible",
+                if c.status == "feasible" {
+                    c.cost_usd_per_day.unwrap_or(f64::MAX)
+                } else {
+                    0.0
+                },
+            )
+        };
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    let recommended = docs
+        .first()
+        .filter(|c| c.status == "feasible")
+        .map(|c| c.name.clone());
+    if let Some(best) = docs
+        .first()
+        .and_then(|c| c.cost_usd_per_day)
+        .filter(|_| recommended.is_some())
+    {
+        for (i, c) in docs.iter_mut().enumerate() {
+            if i == 0 {
+                c.status = "recommended".into();
+                c.reason = "the cheapest candidate that meets every target".into();
+            } else if c.status == "feasible" {
+                let usd = c.cost_usd_per_day.unwrap_or(best);
+                c.reason = format!(
+                    "meets every target but costs {:.2} USD/day more (+{:.1} %)",
+                    usd - best,
+                    100.0 * (usd - best) / best.max(1e-9)
+                );
+            }
+        }
+    }
+    Ok(PlanDocument {
+        schema_version: PLAN_SCHEMA_VERSION,
+        kind: "plan".into(),
+        meridian_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: build::scenario_doc(&scenario, &spec),
+        status: if recommended.is_some() {
+            "feasible"
+        } else {
+            "infeasible"
+        }
+        .into(),
+        recommended,
+        candidates: docs,
+    })
+}

@@ -1,0 +1,269 @@
+//! The plan for people: a terminal summary of the plan document, and the scheduled
+//! actions as `put_scheduled_action` calls.
+
+use std::fmt::Write;
+
+use crate::report::Table;
+
+use super::document::{CheckDoc, PlanDetailDoc, PlanDocument};
+
+/// The terminal summary.
+pub fn summary(doc: &PlanDocument) -> String {
+    let s = &doc.scenario;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "meridian plan {} — {} h from {:02}:00 UTC in steps of {} h, seed {}, {} replication(s), lead time {} s",
+        s.name, s.horizon_h, s.start_utc_hour, s.step_h, s.seed, s.replications, s.lead_time_s
+    );
+    let _ = writeln!(
+        out,
+        "targets in every region and step: {}",
+        targets(&s.targets)
+    );
+    if !s.resilience_targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "resilience (survivors of any one region's loss): {}",
+            targets(&s.resilience_targets)
+        );
+    }
+    out.push('\n');
+    let mut t = Table::new(&["candidate", "status", "USD/day", "why"]);
+    for c in &doc.candidates {
+        t.row(vec![
+            c.name.clone(),
+            c.status.clone(),
+            c.cost_usd_per_day.map_or("—".into(), |u| format!("{u:.2}")),
+            c.reason.clone(),
+        ]);
+    }
+    out.push_str(&t.render());
+    match doc.candidates.iter().find(|c| c.status == "recommended") {
+        Some(best) => {
+            let _ = writeln!(out, "\nrecommended: {}", best.name);
+            if let Some(p) = &best.plan {
+                out.push_str(&detail(p));
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\nno candidate meets every target: the plan is INFEASIBLE (see \"why\")"
+            );
+            // Show the closest one's detail, if any was planned.
+            if let Some((c, p)) = doc
+                .candidates
+                .iter()
+                .find_map(|c| c.plan.as_ref().map(|p| (c, p)))
+            {
+                let _ = writeln!(out, "\nclosest: {}", c.name);
+                out.push_str(&detail(p));
+            }
+        }
+    }
+    out
+}
+
+/// e.g. `ttft_p95_ms ≤ 1500, availability_pct ≥ 99.9`.
+fn targets(ts: &[super::document::TargetDoc]) -> String {
+    ts.iter()
+        .map(|t| {
+            let op = if t.name.starts_with("availability") {
+                "≥"
+            } else {
+                "≤"
+            };
+            format!("{} {op} {}", t.name, t.target)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn checks_table(rows: &[CheckDoc]) -> String {
+    let mut t = Table::new(&[
+        "target",
+        "limit",
+        "measured",
+        "replications ± 95 % CI",
+        "result",
+    ]);
+    for c in rows {
+        let s = &c.slo;
+        t.row(vec![
+            s.name.clone(),
+            format!("{}", s.target),
+            format!("{:.1}", s.measured),
+            format!(
+                "{:.1} ± {:.1}",
+                s.per_replication.mean, s.per_replication.ci95
+            ),
+            match (s.pass, c.confident) {
+                (true, true) => "pass".into(),
+                (true, false) => "pass (CI overlaps)".into(),
+                _ => "FAIL".into(),
+            },
+        ]);
+    }
+    t.render()
+}
+
+fn detail(p: &PlanDetailDoc) -> String {
+    let mut out = String::new();
+    let hours: Vec<u32> = p
+        .regions
+        .first()
+        .map(|r| r.steps.iter().map(|s| s.utc_hour).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<String> = vec!["instances by UTC hour".into()];
+    headers.extend(hours.iter().map(|h| format!("{h:02}")));
+    headers.push("USD/day".into());
+    let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = Table::new(&hdr);
+    for r in &p.regions {
+        let mut row = vec![format!("{} ({})", r.region, r.instance_type)];
+        row.extend(r.steps.iter().map(|s| s.desired.to_string()));
+        let usd = p
+            .cost
+            .regions
+            .iter()
+            .find(|x| x.region == r.region)
+            .map_or(0.0, |x| x.total_usd_per_day);
+        row.push(format!("{usd:.2}"));
+        t.row(row);
+    }
+    let _ = writeln!(out, "\n{}", t.render());
+    let _ = writeln!(
+        out,
+        "scheduled actions (cron in UTC; scale-ups fire the lead time early):"
+    );
+    let mut a = Table::new(&["region", "name", "schedule", "min", "max", "desired"]);
+    for x in &p.scheduled_actions {
+        a.row(vec![
+            x.region.clone(),
+            x.name.clone(),
+            x.schedule.clone(),
+            x.min_capacity.to_string(),
+            x.max_capacity.to_string(),
+            x.desired_capacity.to_string(),
+        ]);
+    }
+    if p.scheduled_actions.is_empty() {
+        out.push_str("  none: the count is constant\n");
+    } else {
+        out.push_str(&a.render());
+    }
+    if !p.routing.weights.is_empty() {
+        let w: Vec<String> = p
+            .routing
+            .weights
+            .iter()
+            .map(|w| format!("{} {}", w.region, w.weight))
+            .collect();
+        let _ = writeln!(out, "routing weights: {}", w.join(", "));
+    }
+    let k = &p.cost;
+    let _ = writeln!(
+        out,
+        "\ncost: {:.2} USD/day, {:.2} USD/month — static peak {:.2} USD/day (saves {:.1} %)",
+        k.total_usd_per_day,
+        k.total_usd_per_month,
+        k.static_peak_usd_per_day,
+        k.savings_vs_static_peak_pct
+    );
+    if let Some(sr) = &k.single_region {
+        let _ = writeln!(
+            out,
+            "      single region ({}, analytic): {:.2} USD/day (saves {:.1} %)",
+            sr.region, sr.usd_per_day, sr.savings_pct
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nverification (the whole horizon simulated with the scheduled actions, {} requests):",
+        p.verification.requests
+    );
+    out.push_str(&checks_table(&p.verification.targets));
+    for s in &p.verification.short_cells {
+        let _ = writeln!(
+            out,
+            "  short: {} at {:02}:00 UTC — {}",
+            s.region, s.utc_hour, s.miss
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nsensitivity: +{} % demand on the same plan:",
+        p.sensitivity.demand_growth_pct
+    );
+    out.push_str(&checks_table(&p.sensitivity.demand_growth));
+    if !p.sensitivity.region_loss.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nsensitivity: each region lost at its busiest hour (survivors judged against {}):",
+            p.sensitivity.region_loss[0].judged_against
+        );
+        let mut l = Table::new(&[
+            "lost region",
+            "UTC hour",
+            "lost requests",
+            "survivors' availability [%]",
+            "TTFT [ms]",
+            "e2e [ms]",
+            "result",
+        ]);
+        for x in &p.sensitivity.region_loss {
+            l.row(vec![
+                x.region.clone(),
+                format!("{:02}", x.utc_hour),
+                x.lost_requests.to_string(),
+                format!("{:.3}", x.survivors_availability_pct),
+                x.survivors_ttft_ms
+                    .map_or("—".into(), |v| format!("{v:.0}")),
+                x.survivors_e2e_ms.map_or("—".into(), |v| format!("{v:.0}")),
+                x.miss
+                    .clone()
+                    .map_or("pass".into(), |m| format!("FAIL: {m}")),
+            ]);
+        }
+        out.push_str(&l.render());
+    }
+    let s = &p.search;
+    let _ = writeln!(
+        out,
+        "\nsearch: {} iterations, {} window simulations, {} whole-horizon runs; analytic warm start {} instance-hours → plan {} (whole-horizon checks added {} and trimmed {}; resilience added {})",
+        s.iterations,
+        s.window_runs,
+        s.horizon_runs,
+        s.analytic_instance_hours,
+        s.planned_instance_hours,
+        s.instance_hours_added_in_verification,
+        s.instance_hours_removed_in_verification,
+        s.instance_hours_added_for_resilience,
+    );
+    out
+}
+
+/// The scheduled actions as boto3 `put_scheduled_action` calls (the first seed's form),
+/// for a SageMaker endpoint named `<endpoint>-<region>`.
+pub fn boto3_actions(p: &PlanDetailDoc, endpoint: &str) -> String {
+    let mut out = String::from(
+        "# Scheduled scaling actions written by `meridian plan` (cron in UTC).\n# Register each endpoint variant as a scalable target first (register_scalable_target).\nimport boto3\n\n",
+    );
+    let mut region = "";
+    for a in &p.scheduled_actions {
+        if a.region != region {
+            region = &a.region;
+            let _ = writeln!(
+                out,
+                "autoscaling = boto3.client('application-autoscaling', region_name='{region}')"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "autoscaling.put_scheduled_action(\n    ServiceNamespace='sagemaker',\n    ScheduledActionName='{}',\n    ResourceId='endpoint/{endpoint}-{}/variant/AllTraffic',\n    ScalableDimension='sagemaker:variant:DesiredInstanceCount',\n    Schedule='{}',\n    ScalableTargetAction={{'MinCapacity': {}, 'MaxCapacity': {}}},  # desired {}\n)",
+            a.name, a.region, a.schedule, a.min_capacity, a.max_capacity, a.desired_capacity
+        );
+    }
+    out
+}

@@ -18,6 +18,7 @@
 //! * [`world`] holds users, network, regions and serving, and reacts to events.
 //! * [`routing`] picks the region for each request.
 //! * [`metrics`] collects streaming, mergeable statistics.
+//! * [`charts`] draws results (and, later, plans) as PNG and SVG charts.
 //! * [`report`] turns results into the terminal summary and the JSON document.
 //! * [`run`] ties it together: replications in parallel, merged deterministically.
 //! * [`compare`] checks a result document against a baseline (`meridian check`).
@@ -27,6 +28,7 @@
 
 pub mod calibrate;
 pub mod catalog;
+pub mod charts;
 pub mod cli;
 pub mod compare;
 pub mod comparison;

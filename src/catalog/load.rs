@@ -470,3 +470,48 @@ mod tests {
         );
     }
 }
+
+/// Where one catalog file's numbers come from: its `# source:` comment lines, for reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// The file, e.g. `models/regions.toml`.
+    pub file: String,
+    /// Each `# source:` line, without the leading `# `.
+    pub notes: Vec<String>,
+}
+
+fn source_notes(file: &str, text: &str) -> DataSource {
+    DataSource {
+        file: file.to_string(),
+        notes: text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("# source:"))
+            .map(|l| l.trim_start_matches("# ").to_string())
+            .collect(),
+    }
+}
+
+impl Catalog {
+    /// The sources named by the shipped catalog files.
+    pub fn embedded_sources() -> Vec<DataSource> {
+        EMBEDDED_LABELS
+            .iter()
+            .zip(EMBEDDED)
+            .map(|(f, t)| source_notes(f, t))
+            .collect()
+    }
+
+    /// The sources named by the catalog files in `dir`; files that cannot be read are
+    /// listed without notes (the catalog itself was loaded, so this is only a report).
+    pub fn dir_sources(dir: &Path) -> Vec<DataSource> {
+        FILE_NAMES
+            .iter()
+            .map(|name| {
+                let path = dir.join(name);
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                source_notes(&path.display().to_string(), &text)
+            })
+            .collect()
+    }
+}

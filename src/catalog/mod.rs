@@ -33,7 +33,7 @@ mod serving;
 mod sites;
 
 pub use error::{CatalogError, ItemKind};
-pub use load::Catalog;
+pub use load::{Catalog, DataSource};
 pub use rtt::RttMatrix;
 
 use std::collections::BTreeMap;

@@ -20,6 +20,8 @@ pub enum CheckFormat {
     Json,
     /// Markdown table (for pull-request comments).
     Markdown,
+    /// CSV, one record per difference (`field,baseline,result,change,...`).
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +98,7 @@ impl CheckArgs {
             CheckFormat::Table => Format::Table,
             CheckFormat::Json => Format::Json,
             CheckFormat::Markdown => Format::Markdown,
+            CheckFormat::Csv => Format::Csv,
         };
         let out = compare::render(&comparison, format);
         if comparison.passed() {

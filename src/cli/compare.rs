@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, check_output_dir};
+use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
 use crate::catalog::Catalog;
 use crate::comparison::{self, ComparedRun, Format};
 use crate::report;
@@ -22,6 +22,8 @@ pub enum CompareFormat {
     Json,
     /// Markdown tables (for pull-request comments and notes).
     Markdown,
+    /// CSV, one record per table cell: `section,row,column,value`.
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -44,12 +46,23 @@ pub struct CompareArgs {
     /// Write the comparison document (JSON) here (written atomically).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the comparison's charts here as PNG and SVG (the directory is created if its
+    /// parent exists; files are written atomically and replaced if present).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Write a self-contained HTML report here (the comparison tables, inline SVG charts
+    /// and each scenario; written atomically).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
     /// Run even if a scenario's estimated event count or memory exceeds the safety limits.
     #[arg(long)]
     pub force: bool,
+    /// No progress bar on stderr (it is only shown when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 const PAIRING_HELP: &str = "\
@@ -71,8 +84,11 @@ impl CompareArgs {
             .map(|p| Scenario::from_file(p, catalog))
             .collect::<Result<Vec<_>, _>>()?;
         let (scenarios, labels) = self.variants(loaded)?;
-        if let Some(path) = &self.json {
+        for path in self.json.iter().chain(&self.report) {
             check_output_dir(path)?;
+        }
+        if let Some(dir) = &self.charts {
+            check_chart_dir(dir)?;
         }
         let options = RunOptions {
             seed: self.seed,
@@ -85,7 +101,15 @@ impl CompareArgs {
                 }
             }
         }
-        let results = comparison::run_all(&scenarios, options, cancel)?;
+        let total: u64 = scenarios
+            .iter()
+            .map(|s| u64::from(with_overrides(s, options).simulation.replications))
+            .sum();
+        let bar = super::progress::replications_bar(total, "compare", self.quiet);
+        let results =
+            comparison::run_all_with_progress(&scenarios, options, cancel, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let results = results?;
         let runs: Vec<ComparedRun> = labels
             .into_iter()
             .zip(results)
@@ -100,16 +124,47 @@ impl CompareArgs {
                 }
             })?;
         }
+        if self.charts.is_some() || self.report.is_some() {
+            let charts = crate::charts::from_run::comparison_charts(&runs);
+            if let Some(dir) = &self.charts {
+                write_chart_dir(dir, &charts)?;
+            }
+            if let Some(path) = &self.report {
+                self.write_report(path, &runs, &doc, &charts)?;
+            }
+        }
         let format = match self.format {
             CompareFormat::Table => Format::Table,
             CompareFormat::Json => Format::Json,
             CompareFormat::Markdown => Format::Markdown,
+            CompareFormat::Csv => Format::Csv,
         };
         Ok(comparison::render(&doc, format))
     }
 }
 
 impl CompareArgs {
+    /// Writes the HTML report of the comparison to `path`.
+    fn write_report(
+        &self,
+        path: &std::path::Path,
+        runs: &[ComparedRun],
+        doc: &comparison::ComparisonDocument,
+        charts: &[crate::charts::NamedChart],
+    ) -> Result<(), CliError> {
+        let output_error = |p: &std::path::Path, e: std::io::Error| CliError::Output {
+            path: p.display().to_string(),
+            reason: e.to_string().to_lowercase(),
+        };
+        let mut scenarios = Vec::new();
+        for file in &self.scenarios {
+            let text = std::fs::read_to_string(file).map_err(|e| output_error(file, e))?;
+            scenarios.push((file.display().to_string(), text));
+        }
+        let html = report::html::comparison_report(runs, doc, &scenarios, charts)?.render();
+        report::write_text_atomically(path, &html).map_err(|e| output_error(path, e))
+    }
+
     /// The scenarios to run with their labels: the files as given, or one file's routing
     /// alternatives (`[[topology]]`), which share its traffic and so are always paired.
     fn variants(&self, loaded: Vec<Scenario>) -> Result<(Vec<Scenario>, Vec<String>), CliError> {

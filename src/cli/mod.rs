@@ -7,6 +7,7 @@ mod compare;
 mod init;
 mod models;
 mod plan;
+mod progress;
 mod run;
 mod schema;
 mod validate;
@@ -104,6 +105,9 @@ pub enum CliError {
     /// A benchmark file is malformed or cannot be fitted.
     #[error("{0}")]
     Calibrate(#[from] crate::calibrate::CalibrateError),
+    /// A chart could not be drawn or written.
+    #[error("{0}")]
+    Chart(#[from] crate::charts::ChartError),
 }
 
 impl CliError {
@@ -128,7 +132,7 @@ impl Cli {
     /// Like [`execute`](Self::execute); long work stops soon after `cancel` is set.
     pub fn execute_cancellable(&self, cancel: &AtomicBool) -> Result<String, CliError> {
         match &self.command {
-            Command::Run(args) => args.execute(&self.catalog()?, cancel),
+            Command::Run(args) => args.execute(&self.catalog()?, &self.sources(), cancel),
             Command::Validate(args) => args.execute(&self.catalog()?),
             Command::Check(args) => args.execute(),
             Command::Compare(args) => args.execute(&self.catalog()?, cancel),
@@ -138,6 +142,15 @@ impl Cli {
             Command::Init(args) => args.execute(),
             Command::Workload(args) => args.execute(),
             Command::Calibrate(args) => args.execute(&self.catalog()?),
+        }
+    }
+
+    /// Where the catalog's numbers come from, for reports: the files of `--models DIR` if
+    /// given, else the shipped ones.
+    fn sources(&self) -> Vec<crate::catalog::DataSource> {
+        match &self.models {
+            Some(dir) => Catalog::dir_sources(dir),
+            None => Catalog::embedded_sources(),
         }
     }
 
@@ -172,6 +185,48 @@ pub(crate) fn check_output_dir(path: &std::path::Path) -> Result<(), CliError> {
             )
         },
     })
+}
+
+/// Fails fast, before a long simulation, when a chart directory cannot be used: it is a
+/// file, or neither it nor its parent directory exists. A missing directory whose parent
+/// exists is created when the charts are written.
+pub(crate) fn check_chart_dir(dir: &std::path::Path) -> Result<(), CliError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let reason = if dir.exists() {
+        "it is not a directory".to_string()
+    } else {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if parent.is_dir() {
+            return Ok(());
+        }
+        format!(
+            "directory {} does not exist; create it first",
+            parent.display()
+        )
+    };
+    Err(CliError::Output {
+        path: dir.display().to_string(),
+        reason,
+    })
+}
+
+/// Writes `charts` as PNG and SVG into `dir` (created if missing), each file atomically.
+pub(crate) fn write_chart_dir(
+    dir: &std::path::Path,
+    charts: &[crate::charts::NamedChart],
+) -> Result<(), CliError> {
+    use crate::charts::ChartFormat;
+    std::fs::create_dir_all(dir).map_err(|e| CliError::Output {
+        path: dir.display().to_string(),
+        reason: e.to_string().to_lowercase(),
+    })?;
+    crate::charts::write_charts(dir, charts, &[ChartFormat::Png, ChartFormat::Svg])?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, check_output_dir};
-use crate::catalog::Catalog;
+use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
+use crate::catalog::{Catalog, DataSource};
 use crate::report;
-use crate::run::{RunBudget, RunOptions, run_cancellable, with_overrides};
+use crate::run::{RunBudget, RunOptions, run_with_progress, with_overrides};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -41,12 +41,23 @@ pub struct RunArgs {
     /// atomically).
     #[arg(long, value_name = "FILE")]
     pub timeseries: Option<PathBuf>,
+    /// Write the run's charts here as PNG and SVG (the directory is created if its parent
+    /// exists; files are written atomically and replaced if present).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Write a self-contained HTML report here (inline SVG charts and CSS, no scripts;
+    /// written atomically).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     pub format: RunFormat,
     /// Run even if the estimated event count or memory exceeds the safety limits.
     #[arg(long)]
     pub force: bool,
+    /// No progress bar on stderr (it is only shown when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 fn output_error(path: &std::path::Path, e: std::io::Error) -> CliError {
@@ -58,10 +69,18 @@ fn output_error(path: &std::path::Path, e: std::io::Error) -> CliError {
 
 impl RunArgs {
     /// Runs the scenario; stops early, writing nothing, once `cancel` is set (Ctrl-C).
-    pub fn execute(&self, catalog: &Catalog, cancel: &AtomicBool) -> Result<String, CliError> {
+    pub fn execute(
+        &self,
+        catalog: &Catalog,
+        sources: &[DataSource],
+        cancel: &AtomicBool,
+    ) -> Result<String, CliError> {
         let scenario = Scenario::from_file(&self.scenario, catalog)?;
-        for path in self.json.iter().chain(&self.timeseries) {
+        for path in self.json.iter().chain(&self.timeseries).chain(&self.report) {
             check_output_dir(path)?;
+        }
+        if let Some(dir) = &self.charts {
+            check_chart_dir(dir)?;
         }
         let options = RunOptions {
             seed: self.seed,
@@ -72,7 +91,11 @@ impl RunArgs {
         {
             return Err(CliError::TooLarge(why));
         }
-        let result = run_cancellable(&scenario, options, cancel)?;
+        let total = with_overrides(&scenario, options).simulation.replications;
+        let bar = super::progress::replications_bar(u64::from(total), "run", self.quiet);
+        let result = run_with_progress(&scenario, options, cancel, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let result = result?;
         let doc = report::run_document_typed(&result);
         if let Some(path) = &self.json {
             report::write_json_atomically(path, &report::run_document(&result))
@@ -81,6 +104,26 @@ impl RunArgs {
         if let Some(path) = &self.timeseries {
             report::write_text_atomically(path, &report::timeseries_csv(&doc))
                 .map_err(|e| output_error(path, e))?;
+        }
+        if self.charts.is_some() || self.report.is_some() {
+            let charts = crate::charts::from_run::run_charts(&result);
+            if let Some(dir) = &self.charts {
+                write_chart_dir(dir, &charts)?;
+            }
+            if let Some(path) = &self.report {
+                // The file parsed a moment ago; reading it again only fails if it vanished.
+                let toml = std::fs::read_to_string(&self.scenario)
+                    .map_err(|e| output_error(&self.scenario, e))?;
+                let html = report::html::run_report(
+                    &result,
+                    &self.scenario.display().to_string(),
+                    &toml,
+                    sources,
+                    &charts,
+                )?
+                .render();
+                report::write_text_atomically(path, &html).map_err(|e| output_error(path, e))?;
+            }
         }
         Ok(match self.format {
             RunFormat::Table => report::run_summary(&result),

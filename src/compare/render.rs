@@ -17,6 +17,9 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    /// One CSV record per difference under the table's headers (no summary line: the exit
+    /// code tells pass or fail).
+    Csv,
 }
 
 /// Version of the JSON report's layout.
@@ -32,6 +35,7 @@ pub fn render(c: &Comparison, format: Format) -> String {
             s
         }
         Format::Markdown => markdown(c),
+        Format::Csv => csv(c),
     }
 }
 
@@ -93,6 +97,14 @@ fn cells(d: &Difference) -> [String; 7] {
         tolerance_cell(d),
         d.verdict.label().into(),
     ]
+}
+
+fn csv(c: &Comparison) -> String {
+    let mut t = Table::new(&HEADERS);
+    for d in &c.differences {
+        t.row(cells(d).to_vec());
+    }
+    t.render_csv()
 }
 
 fn table(c: &Comparison) -> String {

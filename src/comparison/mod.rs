@@ -35,7 +35,7 @@ pub use pairing::{PAIRED_WHEN, Pairing};
 pub use render::{Format, render};
 
 use crate::metrics::MeanCi;
-use crate::run::{Interrupted, RunOptions, RunResult, run_cancellable};
+use crate::run::{Interrupted, RunOptions, RunResult, run_with_progress};
 use crate::scenario::Scenario;
 
 /// One finished run and the file it came from (as given, for the report).
@@ -53,9 +53,20 @@ pub fn run_all(
     options: RunOptions,
     cancel: &AtomicBool,
 ) -> Result<Vec<RunResult>, Interrupted> {
+    run_all_with_progress(scenarios, options, cancel, &|| {})
+}
+
+/// Like [`run_all`], calling `replication_done` each time any replication of any scenario
+/// finishes (for a progress bar; it cannot change the results).
+pub fn run_all_with_progress(
+    scenarios: &[Scenario],
+    options: RunOptions,
+    cancel: &AtomicBool,
+    replication_done: &(dyn Fn() + Sync),
+) -> Result<Vec<RunResult>, Interrupted> {
     scenarios
         .par_iter()
-        .map(|s| run_cancellable(s, options, cancel))
+        .map(|s| run_with_progress(s, options, cancel, replication_done))
         .collect()
 }
 

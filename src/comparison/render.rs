@@ -16,6 +16,9 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    /// Every table cell as one record `section,row,column,value` (the sections have
+    /// different columns, so a long layout keeps one header).
+    Csv,
 }
 
 /// Renders `doc` in `format`, ending with a newline.
@@ -28,6 +31,7 @@ pub fn render(doc: &ComparisonDocument, format: Format) -> String {
             s
         }
         Format::Markdown => markdown(doc),
+        Format::Csv => csv(doc),
     }
 }
 
@@ -46,6 +50,35 @@ fn table(doc: &ComparisonDocument) -> String {
         out.push_str(&terminal_table(&s));
         for n in &s.notes {
             let _ = writeln!(out, "{n}");
+        }
+    }
+    out
+}
+
+/// Header of the comparison's CSV.
+pub const CSV_HEADER: &str = "section,row,column,value";
+
+fn csv(doc: &ComparisonDocument) -> String {
+    let mut out = format!("{CSV_HEADER}\n");
+    for s in sections(doc) {
+        // An indented row belongs to the row above it (e.g. its confidence interval).
+        let mut parent = String::new();
+        for r in &s.rows {
+            let first = r.first().map_or("", String::as_str);
+            let row = if first.starts_with(' ') && !parent.is_empty() {
+                format!("{parent} / {}", first.trim())
+            } else {
+                parent = first.trim().to_string();
+                parent.clone()
+            };
+            for (h, v) in s.headers.iter().zip(r).skip(1) {
+                out.push_str(&crate::report::csv_record(&[
+                    s.title.as_str(),
+                    row.as_str(),
+                    h,
+                    v.trim(),
+                ]));
+            }
         }
     }
     out

@@ -11,6 +11,7 @@ mod outcomes;
 mod replication;
 mod stats;
 mod success;
+mod timelines;
 mod timeseries;
 
 pub use cells::{Cell, CellGrid};
@@ -21,4 +22,5 @@ pub use replication::{
 };
 pub use stats::{MeanCi, mean_ci95};
 pub use success::{SUCCESS_BUCKET, SuccessSeries};
+pub use timelines::{LatencyTimeline, Timelines};
 pub use timeseries::TimeWeightedSeries;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CellGrid, LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries};
+use super::{CellGrid, LatencyHistogram, Outcomes, SuccessSeries, TimeWeightedSeries, Timelines};
 use crate::catalog::Continent;
 use crate::engine::SimTime;
 
@@ -87,6 +87,8 @@ pub struct ReplicationMetrics {
     pub faults: Vec<FaultObservation>,
     /// Per region and bucket, when the scenario asks for cells (the planner does).
     pub cells: CellGrid,
+    /// Series kept only for charts (latency over time, requests per region, site traffic).
+    pub timelines: Timelines,
 }
 
 /// What one replication saw of one fault.
@@ -145,6 +147,7 @@ impl ReplicationMetrics {
         self.residency_violations += o.residency_violations;
         self.success.merge(&o.success);
         self.cells.merge(&o.cells);
+        self.timelines.merge(&o.timelines);
         // Per-replication observations are not summed; the first replication's stand for
         // the pooled result (`run` reports all of them with confidence intervals).
     }

@@ -71,6 +71,15 @@ impl SuccessSeries {
             .collect()
     }
 
+    /// Finished requests (served or not) per bucket.
+    pub fn totals(&self) -> Vec<u64> {
+        self.served
+            .iter()
+            .zip(&self.unserved)
+            .map(|(s, u)| s + u)
+            .collect()
+    }
+
     /// Bucket start times, seconds from the origin.
     pub fn bucket_starts_s(&self) -> Vec<f64> {
         (0..self.served.len())

@@ -75,6 +75,34 @@ impl Table {
         out
     }
 
+    /// The table as an HTML `<table>` (text escaped); cells reading `pass` or `FAIL` get
+    /// the classes `pass` and `fail`, numbers are right-aligned by the `num` class.
+    pub fn render_html(&self) -> String {
+        use super::html::escape;
+        let mut out = String::from("<table>\n<thead><tr>");
+        for h in &self.headers {
+            let _ = write!(out, "<th>{}</th>", escape(h));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for r in &self.rows {
+            out.push_str("<tr>");
+            for (i, c) in r.iter().enumerate().take(self.headers.len()) {
+                let class = match c.as_str() {
+                    "pass" => " class=\"pass\"",
+                    "FAIL" => " class=\"fail\"",
+                    _ if i > 0 => " class=\"num\"",
+                    // An indented row label belongs to the row above.
+                    _ if c.starts_with(' ') => " class=\"sub\"",
+                    _ => "",
+                };
+                let _ = write!(out, "<td{class}>{}</td>", escape(c.trim()));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+        out
+    }
+
     /// The table as CSV (RFC 4180 quoting), headers first.
     pub fn render_csv(&self) -> String {
         let mut out = super::csv::record(&self.headers);
@@ -92,7 +120,7 @@ fn ms(v: f64) -> String {
 /// The human summary of a run.
 pub fn run_summary(r: &RunResult) -> String {
     let (mut out, tables) = summary_parts(r);
-    for t in tables {
+    for (_, t) in tables {
         out.push('\n');
         out.push_str(&t.render());
     }
@@ -103,15 +131,30 @@ pub fn run_summary(r: &RunResult) -> String {
 pub fn run_summary_markdown(r: &RunResult) -> String {
     let (head, tables) = summary_parts(r);
     let mut out: String = head.lines().map(|l| format!("{l}  \n")).collect();
-    for t in tables {
+    for (_, t) in tables {
         out.push('\n');
         out.push_str(&t.render_markdown());
     }
     out
 }
 
+/// Which table of the summary a table is (for reports that give each its own heading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryTable {
+    /// Latency, throughput and cost with confidence intervals.
+    Headline,
+    /// One row per region.
+    Regions,
+    /// One row per user continent.
+    Continents,
+    /// One row per fault (only with faults).
+    Faults,
+    /// One row per service-level objective (only with objectives).
+    Slo,
+}
+
 /// The header lines of the summary and its tables, in order.
-fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
+pub fn summary_parts(r: &RunResult) -> (String, Vec<(SummaryTable, Table)>) {
     let mut tables = Vec::new();
     let sc = &r.scenario;
     let m = &r.merged;
@@ -198,7 +241,7 @@ fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
             / reps,
         s.cost_usd,
     );
-    tables.push(t);
+    tables.push((SummaryTable::Headline, t));
 
     let mut t = Table::new(&[
         "region",
@@ -237,7 +280,7 @@ fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
             ),
         ]);
     }
-    tables.push(t);
+    tables.push((SummaryTable::Regions, t));
 
     let mut t = Table::new(&[
         "users in",
@@ -257,7 +300,7 @@ fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
             format!("{:.3}", cm.outcomes.availability_pct()),
         ]);
     }
-    tables.push(t);
+    tables.push((SummaryTable::Continents, t));
 
     if !r.faults.is_empty() {
         let mut t = Table::new(&[
@@ -285,7 +328,7 @@ fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
                 format!("{}/{}", f.recovered_replications, r.replications),
             ]);
         }
-        tables.push(t);
+        tables.push((SummaryTable::Faults, t));
     }
 
     if !r.slo.is_empty() {
@@ -308,7 +351,7 @@ fn summary_parts(r: &RunResult) -> (String, Vec<Table>) {
                 if c.pass { "pass".into() } else { "FAIL".into() },
             ]);
         }
-        tables.push(t);
+        tables.push((SummaryTable::Slo, t));
     }
     (out, tables)
 }

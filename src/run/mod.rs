@@ -131,11 +131,27 @@ pub fn run_cancellable(
     options: RunOptions,
     cancel: &AtomicBool,
 ) -> Result<RunResult, Interrupted> {
+    run_with_progress(scenario, options, cancel, &|| {})
+}
+
+/// Like [`run_cancellable`], calling `replication_done` (from whichever thread ran it) each
+/// time a replication finishes, for progress bars. The callback sees no results, so it
+/// cannot change them: merging still happens in replication order.
+pub fn run_with_progress(
+    scenario: &Scenario,
+    options: RunOptions,
+    cancel: &AtomicBool,
+    replication_done: &(dyn Fn() + Sync),
+) -> Result<RunResult, Interrupted> {
     let scenario = with_overrides(scenario, options);
     let n = scenario.simulation.replications;
     let results: Vec<ReplicationMetrics> = (0..n)
         .into_par_iter()
-        .map(|rep| world::simulate_cancellable(&scenario, rep, cancel))
+        .map(|rep| {
+            let m = world::simulate_cancellable(&scenario, rep, cancel);
+            replication_done();
+            m
+        })
         .collect::<Option<Vec<_>>>()
         .ok_or(Interrupted)?;
     Ok(from_replications(scenario, results))

@@ -29,7 +29,7 @@ use crate::catalog::Continent;
 use crate::engine::{EventQueue, RngStreams, SimTime, StreamId};
 use crate::metrics::{
     CellGrid, FaultObservation, LatencyHistogram, LatencySet, Outcomes, ReplicationMetrics,
-    SuccessSeries,
+    SuccessSeries, Timelines,
 };
 use crate::routing::{self, DnsCache, RoutingContext, RoutingPolicy};
 use crate::scenario::{FaultKind, Scenario};
@@ -344,6 +344,7 @@ impl<'s> World<'s> {
                 Some(step) => CellGrid::new(scenario.deployments.len(), warmup, end, step),
                 None => CellGrid::default(),
             },
+            timelines: Timelines::new(scenario),
         };
         World {
             scenario,
@@ -727,6 +728,7 @@ impl<'s> World<'s> {
             if let Some(cell) = self.metrics.cells.at_mut(region, r.sent) {
                 cell.latency.ttft.record_us(ttft_us);
             }
+            self.metrics.timelines.record_ttft(region, r.sent, ttft_us);
             let c = self.sites[r.site as usize].continent;
             self.metrics
                 .continents
@@ -944,6 +946,9 @@ impl<'s> World<'s> {
                 cell.outcomes.generated += 1;
                 cell.latency.e2e.record_us(e2e_us);
             }
+            self.metrics
+                .timelines
+                .record_served(r.site as usize, region, r.sent, e2e_us);
             if self.allowed[r.site as usize]
                 .as_ref()
                 .is_some_and(|m| !m[region])
@@ -980,6 +985,9 @@ impl<'s> World<'s> {
                 *outcome(&mut cell.outcomes) += 1;
                 cell.outcomes.generated += 1;
             }
+            self.metrics
+                .timelines
+                .record_unserved(r.region as usize, r.sent);
         }
         self.release(id);
         // The client learns of the failure one way-trip later, and pauses before trying a new

@@ -2,15 +2,18 @@
 
 mod accounting;
 mod bad_input;
+mod charts;
 mod check;
 mod cli;
 mod compare;
+mod csv_formats;
 mod determinism;
 mod fidelity;
 mod frontends;
 mod guards;
 mod managed;
 mod plan;
+mod progress;
 mod properties;
 mod residency;
 mod schema;

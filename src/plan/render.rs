@@ -165,7 +165,7 @@ fn detail(p: &PlanDetailDoc) -> String {
     let k = &p.cost;
     let _ = writeln!(
         out,
-        "\ncost: {:.2} USD/day, {:.2} USD/month — static peak {:.2} USD/day (saves {:.1} %)",
+        "\ncost: {:.2} USD/day, {:.2} USD/month — static peak in every region {:.2} USD/day (the plan saves {:.1} %)",
         k.total_usd_per_day,
         k.total_usd_per_month,
         k.static_peak_usd_per_day,
@@ -174,8 +174,14 @@ fn detail(p: &PlanDetailDoc) -> String {
     if let Some(sr) = &k.single_region {
         let _ = writeln!(
             out,
-            "      single region ({}, analytic): {:.2} USD/day (saves {:.1} %)",
-            sr.region, sr.usd_per_day, sr.savings_pct
+            "      single region ({}, analytic, distance to users ignored): {:.2} USD/day ({})",
+            sr.region,
+            sr.usd_per_day,
+            if sr.savings_pct >= 0.0 {
+                format!("the plan saves {:.1} %", sr.savings_pct)
+            } else {
+                format!("the plan costs {:.1} % more", -sr.savings_pct)
+            }
         );
     }
     let _ = writeln!(

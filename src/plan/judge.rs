@@ -98,3 +98,26 @@ pub fn first_miss(outcomes: &Outcomes, latency: &LatencySet, targets: &SloTarget
     }
     None
 }
+
+/// How far `outcomes`/`latency` are from `targets`, as one number: the largest of
+/// measured ÷ limit over the latency targets and unavailability ÷ allowed unavailability;
+/// ≤ 1 exactly when every target holds. The search interpolates on it. 0 when nothing was
+/// sent; infinite when latency is asked for and nothing completed.
+pub fn margin(outcomes: &Outcomes, latency: &LatencySet, targets: &SloTargets) -> f64 {
+    if outcomes.generated == 0 {
+        return 0.0;
+    }
+    let mut m: f64 = 0.0;
+    if let Some(a) = targets.availability_pct {
+        let allowed = (100.0 - a).max(1e-9);
+        m = m.max((100.0 - outcomes.availability_pct()) / allowed);
+    }
+    for (t, h) in [(targets.ttft, &latency.ttft), (targets.e2e, &latency.e2e)] {
+        let Some(t) = t else { continue };
+        if h.count() == 0 {
+            return f64::INFINITY;
+        }
+        m = m.max(h.percentile_ms(t.percentile) / t.max_ms);
+    }
+    m
+}

@@ -13,7 +13,7 @@ use crate::scenario::{PlanSpec, Scenario, ServiceModel};
 
 use super::analytic::{SizingTarget, SlotService, instances_for};
 use super::evaluate::simulate_all;
-use super::judge::{Miss, first_miss};
+use super::judge::{Miss, first_miss, margin};
 use super::schedule::InstanceSchedule;
 use super::variants;
 
@@ -240,25 +240,33 @@ pub fn empty_schedule(base: &Scenario, spec: &PlanSpec, value: u32) -> InstanceS
 
 /// One region-step's bracket: `fails` is the largest count seen missing a target (or
 /// `min − 1`), `passes` the smallest seen meeting them all (or the ceiling, which the
-/// demand pass showed to pass).
+/// demand pass showed to pass), each with its [`margin`] when measured.
 #[derive(Debug, Clone, Copy)]
 struct Bracket {
     fails: u32,
     passes: u32,
+    fail_margin: Option<f64>,
+    pass_margin: Option<f64>,
     /// Distance of the next try from the known side while the answers keep agreeing
     /// (galloping from the warm start); doubles each time.
     stride: u32,
     /// The last answer.
     last_pass: Option<bool>,
+    /// The same side moved twice in a row: bisect once (keeps interpolation from
+    /// creeping along a flat side).
+    stalled: bool,
 }
 
 impl Bracket {
-    fn new(min: u32, max: u32) -> Bracket {
+    fn new(min: u32, max: u32, ceiling_margin: Option<f64>) -> Bracket {
         Bracket {
             fails: min - 1,
             passes: max,
+            fail_margin: None,
+            pass_margin: ceiling_margin,
             stride: 1,
             last_pass: None,
+            stalled: false,
         }
     }
 
@@ -266,8 +274,9 @@ impl Bracket {
         self.passes <= self.fails + 1
     }
 
-    /// Records the answer for `n` instances.
-    fn record(&mut self, n: u32, pass: bool) {
+    /// Records the answer (and its margin) for `n` instances.
+    fn record(&mut self, n: u32, pass: bool, margin: f64) {
+        self.stalled = self.last_pass == Some(pass);
         self.stride = match self.last_pass {
             // The first step away from the warm start: 4 % of it (at least one instance),
             // so that large counts are bracketed in a few rounds.
@@ -277,23 +286,39 @@ impl Bracket {
         };
         self.last_pass = Some(pass);
         if pass {
-            self.passes = self.passes.min(n);
-        } else {
-            self.fails = self.fails.max(n);
+            if n < self.passes {
+                self.passes = n;
+                self.pass_margin = Some(margin);
+            }
+        } else if n > self.fails {
+            self.fails = n;
+            self.fail_margin = Some(margin);
         }
     }
 
-    /// The count to try next: galloping away from the last answer while the other side of
-    /// the bracket is still its initial bound, bisecting once both sides were measured.
+    /// The count to try next. Galloping away from the last answer while the other side is
+    /// still its initial bound; once both sides are measured, the count where the margin,
+    /// interpolated linearly between them, reaches 1 (regula falsi), or the midpoint after
+    /// two answers on the same side.
     fn next(&self, min: u32, max: u32) -> u32 {
         if self.done() {
             return self.passes;
         }
         let (lo, hi) = (self.fails + 1, self.passes - 1);
-        let n = match self.last_pass {
-            Some(true) if self.fails + 1 == min => self.passes.saturating_sub(self.stride),
-            Some(false) if self.passes == max => self.fails.saturating_add(self.stride),
-            _ => self.fails + (self.passes - self.fails) / 2,
+        let mid = self.fails + (self.passes - self.fails) / 2;
+        let n = match (self.last_pass, self.fail_margin, self.pass_margin) {
+            (Some(true), None, _) if self.fails + 1 == min => {
+                self.passes.saturating_sub(self.stride)
+            }
+            (Some(false), _, _) if self.passes == max && self.pass_margin.is_none() => {
+                self.fails.saturating_add(self.stride)
+            }
+            (_, Some(f), Some(p)) if !self.stalled && f.is_finite() && f > 1.0 && p <= 1.0 => {
+                let share = (f - 1.0) / (f - p);
+                let x = f64::from(self.fails) + share * f64::from(self.passes - self.fails);
+                x.ceil() as u32
+            }
+            _ => mid,
         };
         n.clamp(lo, hi)
     }
@@ -343,7 +368,16 @@ pub fn search(
     let warm = warm_start(base, spec, &demand, 1.0);
     let mut brackets: Vec<Vec<Bracket>> = vec![Vec::new(); n_dep];
     for &d in &hosted {
-        brackets[d] = vec![Bracket::new(spec.min_instances, spec.max_instances); steps];
+        brackets[d] = (0..steps)
+            .map(|k| {
+                let r = &ample[k].regions[d];
+                Bracket::new(
+                    spec.min_instances,
+                    spec.max_instances,
+                    Some(margin(&r.outcomes, &r.latency, &base.slo)),
+                )
+            })
+            .collect();
     }
     let mut current = warm.clone();
     let mut iterations = 0;
@@ -361,7 +395,7 @@ pub fn search(
                 let n = current.at(d, k);
                 let r = &m.regions[d];
                 let pass = first_miss(&r.outcomes, &r.latency, &base.slo).is_none();
-                b.record(n, pass);
+                b.record(n, pass, margin(&r.outcomes, &r.latency, &base.slo));
                 let nn = b.next(spec.min_instances, spec.max_instances);
                 all_done &= b.done();
                 next.set(d, k, nn);
@@ -387,30 +421,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn brackets_gallop_then_bisect() {
-        // Warm start 10 passes; nothing known below: try 9, then 7, then 3 …
-        let mut b = Bracket::new(1, 64);
-        b.record(10, true);
+    fn brackets_gallop_then_interpolate() {
+        // Warm start 10 passes; nothing known below: try 9, then 7 …
+        let mut b = Bracket::new(1, 64, Some(0.5));
+        b.record(10, true, 0.9);
         assert_eq!(b.next(1, 64), 9);
-        b.record(9, true);
+        b.record(9, true, 0.95);
         assert_eq!(b.next(1, 64), 7);
-        // 7 fails: bisect between 7 and 9.
-        b.record(7, false);
+        // 7 fails at margin 1.5: the line from (7, 1.5) to (9, 0.95) reaches 1 at 8.8 → 9,
+        // clamped into the open bracket: 8.
+        b.record(7, false, 1.5);
         assert_eq!(b.next(1, 64), 8);
-        b.record(8, false);
+        b.record(8, false, 1.1);
         assert!(b.done());
         assert_eq!(b.next(1, 64), 9);
-        // A warm start that fails gallops up: 4 fails → 5, 7, 11 …
-        let mut up = Bracket::new(1, 64);
-        up.record(4, false);
-        assert_eq!(up.next(1, 64), 5);
-        up.record(5, false);
-        assert_eq!(up.next(1, 64), 7);
-        up.record(7, true);
-        assert_eq!(up.next(1, 64), 6);
+        // A warm start that fails, with the ceiling's margin known, interpolates at once:
+        // (4, 3.0) to (64, 0.5) reaches 1 at 4 + 60 × 0.8 = 52.
+        let mut up = Bracket::new(1, 64, Some(0.5));
+        up.record(4, false, 3.0);
+        assert_eq!(up.next(1, 64), 52);
+        // Two answers on the same side: bisect once.
+        up.record(52, true, 0.6);
+        up.record(20, true, 0.7);
+        assert_eq!(up.next(1, 64), 12);
         // At the floor: passing at the minimum is done.
-        let mut floor = Bracket::new(1, 64);
-        floor.record(1, true);
+        let mut floor = Bracket::new(1, 64, None);
+        floor.record(1, true, 0.2);
         assert!(floor.done());
     }
 }

@@ -134,6 +134,13 @@ impl<E> EventQueue<E> {
     fn refill_due(&mut self) {
         let i = self.nonempty.trailing_zeros() as usize + 1;
         self.nonempty &= !(1 << (i - 1));
+        if self.buckets[i].len() == 1 {
+            // Common with few pending events: the only event is the minimum; nothing moves.
+            let e = self.buckets[i].pop().expect("length is 1");
+            self.last = e.time;
+            self.due.push_back(e);
+            return;
+        }
         let mut items = std::mem::replace(&mut self.buckets[i], std::mem::take(&mut self.spare));
         let min = items
             .iter()

@@ -29,6 +29,10 @@ const SLOTS: usize = 1 << DIGIT_BITS;
 /// Levels needed for a 64-bit time: ⌈64 / 6⌉ (the top one uses 4 bits).
 const LEVELS: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
 
+/// Capacity (events) a slot may keep when emptied (8 KiB of 32-byte entries): 704 slots
+/// then hold at most ~6 MiB between bursts, whatever the length of the run.
+const KEEP_SLOT_CAPACITY: usize = 256;
+
 /// One pending event: its time in µs, its insertion number, the event.
 struct Entry<E> {
     time: u64,
@@ -161,6 +165,7 @@ impl<E> EventQueue<E> {
             let e = self.slots[slot].pop().expect("length is 1");
             self.last = e.time;
             self.due.push_back(e);
+            self.trim(slot);
             return;
         }
         if level == 0 {
@@ -189,9 +194,25 @@ impl<E> EventQueue<E> {
                 }
             }
         }
+        self.trim(slot);
         // Events reach the same slot along different paths: restore FIFO among ties.
         if self.due.len() > 1 {
             self.due.make_contiguous().sort_unstable_by_key(|e| e.seq);
+        }
+    }
+
+    /// An emptied slot keeps a small allocation for the next time it fills; a larger one is
+    /// given back. Slots fill up in bursts: just before the time crosses a boundary of digit
+    /// `k`, nearly every pending event differs from `last` in digit `k` and sits in one slot
+    /// of level `k`. Each slot seeing such a burst once would keep room for every pending
+    /// event, and the slots of the higher levels see their first burst only after minutes
+    /// to hours: memory would creep up with the length of the run instead of following the
+    /// number of pending events. Regrowing costs a few reallocations per burst.
+    #[inline]
+    fn trim(&mut self, slot: usize) {
+        let slot = &mut self.slots[slot];
+        if slot.capacity() > KEEP_SLOT_CAPACITY {
+            slot.shrink_to(KEEP_SLOT_CAPACITY);
         }
     }
 

@@ -98,10 +98,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(a) => a.parse().map_err(|_| "argument 3: seed")?,
         None => 7,
     };
+    let mut bare_walls = Vec::new();
     for i in 0..repeats {
         let t = Instant::now();
         let (n, wq_s) = bare(customers, seed + i as u64);
         let wall = t.elapsed().as_secs_f64();
+        bare_walls.push((wall, n));
         println!(
             "peers bare BinaryHeap loop #{i}: {n} customers in {wall:.3} s = {}customers/s, Wq {:.3} ms",
             common::si(n as f64 / wall),
@@ -123,11 +125,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .replace("seed = 7", &format!("seed = {seed}"));
     let catalog = Catalog::embedded()?;
     let scenario = Scenario::from_toml(&src, path, &catalog)?;
+    let mut lib_walls = Vec::new();
     for i in 0..repeats {
         let t = Instant::now();
         let m = simulate(&scenario, 0);
         let wall = t.elapsed().as_secs_f64();
         let n = m.requests_simulated;
+        lib_walls.push((wall, n));
         println!(
             "peers meridian simulate() #{i}: {n} customers ({} events) in {wall:.3} s = {}customers/s, Wq {:.3} ms",
             m.events,
@@ -135,6 +139,21 @@ fn main() -> Result<(), Box<dyn Error>> {
             m.queue_wait.mean_ms()
         );
         println!("PEER|library|{n}|{wall:.6}|{:.6}", m.queue_wait.mean_ms());
+    }
+    for (name, mut walls) in [
+        ("M/M/8 bare BinaryHeap loop", bare_walls),
+        ("M/M/8 meridian simulate()", lib_walls),
+    ] {
+        walls.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, n) = walls[walls.len() / 2];
+        common::row(
+            name,
+            &format!("{n} customers, median of {}", walls.len()),
+            &format!("{wall:.3} s"),
+            &format!("{}/s", common::si(n as f64 / wall)),
+            "",
+            "",
+        );
     }
     Ok(())
 }

@@ -29,9 +29,9 @@ const SLOTS: usize = 1 << DIGIT_BITS;
 /// Levels needed for a 64-bit time: ⌈64 / 6⌉ (the top one uses 4 bits).
 const LEVELS: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
 
-/// Capacity (events) a slot may keep when emptied (8 KiB of 32-byte entries): 704 slots
-/// then hold at most ~6 MiB between bursts, whatever the length of the run.
-const KEEP_SLOT_CAPACITY: usize = 256;
+/// Capacity (events) a slot may keep when emptied (2 KiB of 32-byte entries): the 704 slots
+/// then hold at most ~1.4 MiB between bursts, whatever the length of the run.
+const KEEP_SLOT_CAPACITY: usize = 64;
 
 /// One pending event: its time in µs, its insertion number, the event.
 struct Entry<E> {

@@ -1,4 +1,5 @@
-//! End-to-end throughput on the large three-region scenario (see `common::large_scenario`).
+//! End-to-end throughput on the large three-region scenario (`common::large_scenario`) or
+//! the 15-region global one (`common::global_scenario`).
 //!
 //! * `world::simulate(&scenario, 0)` on the calling thread, repeated; best and median.
 //! * `run::run` with 2 replications on a 1-thread and on a 2-thread rayon pool (includes
@@ -10,6 +11,7 @@
 //! ```text
 //! cargo bench --bench e2e                    # 3600 s measured (≈ 2.3 M requests / replication)
 //! cargo bench --bench e2e -- 1800 5          # measured seconds, simulate() repetitions
+//! cargo bench --bench e2e -- 900 3 global    # the 15-region scenario at 2,000 rps
 //! ```
 
 mod common;
@@ -34,12 +36,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(a) => a.parse().map_err(|_| "argument 2: repetitions")?,
         None => 3,
     };
+    let shape = common::Shape::parse(args.get(2))?;
     let t_build = Instant::now();
-    let scenario = common::large_scenario("consumer", WARMUP_S, duration_s, 2)?;
+    let scenario = shape.scenario("consumer", WARMUP_S, duration_s, 2)?;
     println!(
-        "e2e: three-region shape at {} rps mean (consumer curve from 14:00 UTC), {} instances, \
+        "e2e: {} at {} rps mean (consumer curve from 14:00 UTC), {} instances, \
          {WARMUP_S} s warm-up + {duration_s} s; scenario built in {:.1} ms",
-        common::LARGE_RATE_RPS,
+        scenario.name,
+        shape.rate_rps(),
         scenario
             .deployments
             .iter()

@@ -81,7 +81,11 @@ fn main() {
             .expect("argument: number of hold operations")
     });
     // (pending events, operations)
-    let cases: [(usize, u64); 2] = [(10_000, 30_000_000), (1_000_000, 10_000_000)];
+    let cases: [(usize, u64); 3] = [
+        (16, 30_000_000),
+        (10_000, 30_000_000),
+        (1_000_000, 10_000_000),
+    ];
     println!(
         "engine: hold model on EventQueue<u32>, delay uniform [0, {} s), 1 thread",
         2 * MEAN_DELAY_US / 1_000_000

@@ -9,6 +9,7 @@
 //! ```text
 //! cargo bench --bench memory -- 1000000
 //! cargo bench --bench memory -- 10000000
+//! cargo bench --bench memory -- 10000000 global   # the 15-region scenario
 //! ```
 
 mod common;
@@ -31,9 +32,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_err(|_| "argument: number of requests to simulate, e.g. 1000000")?,
         None => 1_000_000,
     };
-    let total_s = target as f64 / common::LARGE_RATE_RPS;
+    let shape = common::Shape::parse(args.get(1))?;
+    let total_s = target as f64 / shape.rate_rps();
     let duration_s = (total_s - WARMUP_S).max(1.0);
-    let scenario = common::large_scenario("flat", WARMUP_S, duration_s, 1)?;
+    let scenario = shape.scenario("flat", WARMUP_S, duration_s, 1)?;
     let hwm_before = common::vm_hwm_kib().unwrap_or(0);
     let t = Instant::now();
     let m = simulate(&scenario, 0);
@@ -41,8 +43,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let hwm = common::vm_hwm_kib().ok_or("VmHWM not available (needs Linux /proc)")?;
     let rss = common::vm_rss_kib().unwrap_or(0);
     println!(
-        "memory: {} requests ({} events) over {:.0} s simulated in {:.2} s: VmHWM {:.1} MiB \
+        "memory: {}: {} requests ({} events) over {:.0} s simulated in {:.2} s: VmHWM {:.1} MiB \
          (after building the scenario {:.1} MiB, growth {:.1} MiB), VmRSS at end {:.1} MiB",
+        scenario.name,
         m.requests_simulated,
         m.events,
         WARMUP_S + duration_s,
@@ -54,7 +57,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     common::row(
         "memory simulate",
-        &format!("{} req, 1 replication", m.requests_simulated),
+        &format!(
+            "{}, {} req, 1 replication",
+            scenario.name, m.requests_simulated
+        ),
         &format!("{wall:.3} s"),
         &format!("{}/s", common::si(m.requests_simulated as f64 / wall)),
         &format!("{}/s", common::si(m.events as f64 / wall)),

@@ -2,24 +2,31 @@
 # Builds the benchmarks in release (the `bench` profile) and runs them all, then prints a
 # compact table. Each benchmark also prints its own detailed lines above the table.
 #
-#   scripts/bench.sh            # full run (≈ 1 min on a 2-core machine, after the build)
+#   scripts/bench.sh            # full run (≈ 2 min on a 2-core machine, after the build)
 #   scripts/bench.sh --quick    # shorter workloads, for a smoke test
+#   scripts/bench.sh --day      # full run plus a simulated day of the global scenario (+≈ 2 min)
 #   scripts/bench.sh --profile  # hotspots of one end-to-end replication (perf, else callgrind)
 #
 # The exact commands it runs (also echoed as it goes):
-#   cargo bench --no-run --bench engine --bench e2e --bench memory
+#   cargo bench --no-run --bench engine --bench e2e --bench memory --bench peers --bench day
 #   cargo bench --bench engine [-- OPS]
 #   cargo bench --bench e2e [-- MEASURED_SECONDS REPEATS]
-#   cargo bench --bench memory -- 1000000
-#   cargo bench --bench memory -- 10000000
+#   cargo bench --bench e2e -- 900 3 global
+#   cargo bench --bench memory -- 1000000 [global]
+#   cargo bench --bench memory -- 10000000 [global]
+#   cargo bench --bench peers                    # bare M/M/8 loop and meridian in-process
+#   cargo bench --bench day                      # with --day only
+# The comparison with SimPy and Ciw is a separate script (it installs them): bench/peers/run.sh
 #
 # Timings are wall-clock on whatever else the machine is doing: run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+day=0
 case "${1:-}" in
 --quick) quick=1 ;;
+--day) day=1 ;;
 --profile)
     # One replication of the large scenario (flat load, ~2 M requests) under perf; with no
     # usable perf, 200 k requests under callgrind (instruction counts, ~10 s).
@@ -50,19 +57,29 @@ run() {
     "$@" 2> >(grep -v -e '^ *Finished' -e '^ *Running' >&2) | tee >(grep '^ROW|' >>"$rows") | grep -v '^ROW|'
 }
 
-echo "\$ cargo bench --no-run --bench engine --bench e2e --bench memory"
-cargo bench --no-run --bench engine --bench e2e --bench memory 2>&1 | grep -v -e '^ *Executable' >&2
+echo "\$ cargo bench --no-run --bench engine --bench e2e --bench memory --bench peers --bench day"
+cargo bench --no-run --bench engine --bench e2e --bench memory --bench peers --bench day 2>&1 |
+    grep -v -e '^ *Executable' >&2
 
 if [[ $quick == 1 ]]; then
     run cargo bench --bench engine -- 2000000
     run cargo bench --bench e2e -- 600 1
+    run cargo bench --bench e2e -- 120 1 global
     run cargo bench --bench memory -- 100000
     run cargo bench --bench memory -- 1000000
+    run cargo bench --bench peers -- 1000000 1
 else
     run cargo bench --bench engine
     run cargo bench --bench e2e
+    run cargo bench --bench e2e -- 900 3 global
     run cargo bench --bench memory -- 1000000
     run cargo bench --bench memory -- 10000000
+    run cargo bench --bench memory -- 1000000 global
+    run cargo bench --bench memory -- 10000000 global
+    run cargo bench --bench peers
+    if [[ $day == 1 ]]; then
+        run cargo bench --bench day
+    fi
 fi
 sleep 0.2 # let the tee'd process substitution flush
 

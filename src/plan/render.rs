@@ -168,7 +168,7 @@ pub fn routing_line(p: &PlanDetailDoc) -> Option<String> {
 pub fn cost_lines(p: &PlanDetailDoc) -> Vec<String> {
     let k = &p.cost;
     let mut out = vec![format!(
-        "cost: {:.2} USD/day, {:.2} USD/month — static peak {:.2} USD/day (saves {:.1} %)",
+        "cost: {:.2} USD/day, {:.2} USD/month — static peak in every region {:.2} USD/day (the plan saves {:.1} %)",
         k.total_usd_per_day,
         k.total_usd_per_month,
         k.static_peak_usd_per_day,
@@ -176,8 +176,14 @@ pub fn cost_lines(p: &PlanDetailDoc) -> Vec<String> {
     )];
     if let Some(sr) = &k.single_region {
         out.push(format!(
-            "      single region ({}, analytic): {:.2} USD/day (saves {:.1} %)",
-            sr.region, sr.usd_per_day, sr.savings_pct
+            "      single region ({}, analytic, distance to users ignored): {:.2} USD/day ({})",
+            sr.region,
+            sr.usd_per_day,
+            if sr.savings_pct >= 0.0 {
+                format!("the plan saves {:.1} %", sr.savings_pct)
+            } else {
+                format!("the plan costs {:.1} % more", -sr.savings_pct)
+            }
         ));
     }
     out

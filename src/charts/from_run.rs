@@ -251,7 +251,7 @@ pub fn run_capacity_heatmap(r: &RunResult) -> CapacityHeatmap {
 }
 
 /// (component, USD per replication) of one region's costs, in a fixed order.
-fn components(instances: f64, tokens: f64, fees: f64) -> Vec<CostSegment> {
+pub(super) fn components(instances: f64, tokens: f64, fees: f64) -> Vec<CostSegment> {
     [
         ("instances", instances),
         ("tokens", tokens),
@@ -266,7 +266,7 @@ fn components(instances: f64, tokens: f64, fees: f64) -> Vec<CostSegment> {
 }
 
 /// Drops components that are zero in every bar (a run without managed APIs has no tokens).
-fn drop_empty_components(bars: &mut [CostBar]) {
+pub(super) fn drop_empty_components(bars: &mut [CostBar]) {
     let used: Vec<String> = bars
         .iter()
         .flat_map(|b| &b.segments)

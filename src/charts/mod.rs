@@ -1,14 +1,14 @@
-//! Charts of runs, comparisons and (later) plans, drawn with plotters as PNG or SVG.
+//! Charts of runs, comparisons and capacity plans, drawn with plotters as PNG or SVG.
 //!
 //! ```text
 //!  RunResult / ComparedRun ──from_run──▶ chart data (plain structs) ──draw──▶ PNG / SVG bytes
-//!  a plan (later) ───────────────────────────────▲
+//!  PlanDocument ─────────────────────from_plan──▲
 //! ```
 //!
 //! Each chart is a plain data struct in its own file ([`LatencyCdf`], [`LatencyOverDay`],
 //! [`LoadCapacity`], [`CapacityHeatmap`], [`CostBreakdown`], [`FailoverTimeline`],
 //! [`WorldMap`]) implementing [`Chart`]; [`from_run`] fills them from simulation results,
-//! and anything else (the capacity planner) can fill them from its own figures. Text is
+//! [`from_plan`] from a plan document, and anything else can fill them from its own figures. Text is
 //! drawn with the bundled DejaVu Sans ([`font`]), so rendering never depends on the fonts
 //! installed on the machine, and colours come from the Okabe-Ito palette ([`palette`]).
 
@@ -16,6 +16,7 @@ mod cdf;
 mod cost;
 mod failover;
 pub mod font;
+pub mod from_plan;
 pub mod from_run;
 mod heatmap;
 mod load;

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, check_output_dir};
+use super::{CliError, check_chart_dir, check_output_dir, write_chart_dir};
 use crate::catalog::Catalog;
 use crate::plan::{self, PlanDocument, PlanError, render};
 use crate::report;
@@ -39,6 +39,16 @@ pub struct PlanArgs {
     /// `put_scheduled_action` calls) into this directory (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write the plan's charts here as PNG and SVG: the capacity heat map and load per
+    /// region of the recommended (else the closest) candidate, and the cost of every
+    /// planned candidate (the directory is created if its parent exists; files are written
+    /// atomically and replaced if present).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Write a self-contained HTML report of the plan here (tables, inline SVG charts and
+    /// CSS, no scripts; written atomically).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
@@ -55,8 +65,11 @@ impl PlanArgs {
                 self.scenario.display()
             )));
         }
-        if let Some(path) = &self.json {
+        for path in self.json.iter().chain(&self.report) {
             check_output_dir(path)?;
+        }
+        if let Some(dir) = &self.charts {
+            check_chart_dir(dir)?;
         }
         if let Some(dir) = &self.out
             && dir.exists()
@@ -95,6 +108,25 @@ impl PlanArgs {
                 let endpoint = scenario.name.replace(' ', "-");
                 report::write_text_atomically(&p, &render::boto3_actions(detail, &endpoint))
                     .map_err(|e| out_err(&p, e))?;
+            }
+        }
+        if self.charts.is_some() || self.report.is_some() {
+            let charts = crate::charts::from_plan::plan_charts(&doc);
+            if let Some(dir) = &self.charts {
+                write_chart_dir(dir, &charts)?;
+            }
+            if let Some(path) = &self.report {
+                // The file parsed a moment ago; reading it again only fails if it vanished.
+                let toml = std::fs::read_to_string(&self.scenario)
+                    .map_err(|e| out_err(&self.scenario, e))?;
+                let html = report::html::plan_report(
+                    &doc,
+                    &self.scenario.display().to_string(),
+                    &toml,
+                    &charts,
+                )?
+                .render();
+                report::write_text_atomically(path, &html).map_err(|e| out_err(path, e))?;
             }
         }
         let shown = match self.format {

@@ -27,6 +27,21 @@ pub struct PlanDocument {
     pub candidates: Vec<CandidateDoc>,
 }
 
+impl PlanDocument {
+    /// The candidate whose plan is shown (summary, charts, report): the recommended one,
+    /// else the first candidate that was planned (the closest to meeting the targets);
+    /// `None` when no candidate got as far as a plan.
+    pub fn shown(&self) -> Option<(&CandidateDoc, &PlanDetailDoc)> {
+        match self.candidates.iter().find(|c| c.status == "recommended") {
+            Some(best) => best.plan.as_ref().map(|p| (best, p)),
+            None => self
+                .candidates
+                .iter()
+                .find_map(|c| c.plan.as_ref().map(|p| (c, p))),
+        }
+    }
+}
+
 /// The scenario and the planner's settings.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -29,6 +29,27 @@ pub fn summary(doc: &PlanDocument) -> String {
         );
     }
     out.push('\n');
+    out.push_str(&candidates_table(doc).render());
+    if let Some(best) = doc.candidates.iter().find(|c| c.status == "recommended") {
+        let _ = writeln!(out, "\nrecommended: {}", best.name);
+    } else {
+        let _ = writeln!(
+            out,
+            "\nno candidate meets every target: the plan is INFEASIBLE (see \"why\")"
+        );
+    }
+    // The recommended plan, or the closest one's detail if any was planned.
+    if let Some((c, p)) = doc.shown() {
+        if doc.recommended.is_none() {
+            let _ = writeln!(out, "\nclosest: {}", c.name);
+        }
+        out.push_str(&detail(p));
+    }
+    out
+}
+
+/// Every candidate: name, status, USD/day and why it was (not) chosen.
+pub fn candidates_table(doc: &PlanDocument) -> Table {
     let mut t = Table::new(&["candidate", "status", "USD/day", "why"]);
     for c in &doc.candidates {
         t.row(vec![
@@ -38,35 +59,11 @@ pub fn summary(doc: &PlanDocument) -> String {
             c.reason.clone(),
         ]);
     }
-    out.push_str(&t.render());
-    match doc.candidates.iter().find(|c| c.status == "recommended") {
-        Some(best) => {
-            let _ = writeln!(out, "\nrecommended: {}", best.name);
-            if let Some(p) = &best.plan {
-                out.push_str(&detail(p));
-            }
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "\nno candidate meets every target: the plan is INFEASIBLE (see \"why\")"
-            );
-            // Show the closest one's detail, if any was planned.
-            if let Some((c, p)) = doc
-                .candidates
-                .iter()
-                .find_map(|c| c.plan.as_ref().map(|p| (c, p)))
-            {
-                let _ = writeln!(out, "\nclosest: {}", c.name);
-                out.push_str(&detail(p));
-            }
-        }
-    }
-    out
+    t
 }
 
 /// e.g. `ttft_p95_ms ≤ 1500, availability_pct ≥ 99.9`.
-fn targets(ts: &[super::document::TargetDoc]) -> String {
+pub fn targets(ts: &[super::document::TargetDoc]) -> String {
     ts.iter()
         .map(|t| {
             let op = if t.name.starts_with("availability") {
@@ -80,7 +77,8 @@ fn targets(ts: &[super::document::TargetDoc]) -> String {
         .join(", ")
 }
 
-fn checks_table(rows: &[CheckDoc]) -> String {
+/// Targets checked: limit, pooled measurement, per-replication mean ± 95 % CI, result.
+pub fn checks_table(rows: &[CheckDoc]) -> Table {
     let mut t = Table::new(&[
         "target",
         "limit",
@@ -105,11 +103,11 @@ fn checks_table(rows: &[CheckDoc]) -> String {
             },
         ]);
     }
-    t.render()
+    t
 }
 
-fn detail(p: &PlanDetailDoc) -> String {
-    let mut out = String::new();
+/// Desired instances per region (rows) and UTC hour (columns), with each region's USD/day.
+pub fn instances_table(p: &PlanDetailDoc) -> Table {
     let hours: Vec<u32> = p
         .regions
         .first()
@@ -132,11 +130,11 @@ fn detail(p: &PlanDetailDoc) -> String {
         row.push(format!("{usd:.2}"));
         t.row(row);
     }
-    let _ = writeln!(out, "\n{}", t.render());
-    let _ = writeln!(
-        out,
-        "scheduled actions (cron in UTC; scale-ups fire the lead time early):"
-    );
+    t
+}
+
+/// The scheduled scaling actions: region, name, cron schedule (UTC), min, max, desired.
+pub fn actions_table(p: &PlanDetailDoc) -> Table {
     let mut a = Table::new(&["region", "name", "schedule", "min", "max", "desired"]);
     for x in &p.scheduled_actions {
         a.row(vec![
@@ -148,32 +146,36 @@ fn detail(p: &PlanDetailDoc) -> String {
             x.desired_capacity.to_string(),
         ]);
     }
-    if p.scheduled_actions.is_empty() {
-        out.push_str("  none: the count is constant\n");
-    } else {
-        out.push_str(&a.render());
+    a
+}
+
+/// e.g. `routing weights: us-east-1 2, eu-west-1 1`; `None` unless routing is weighted.
+pub fn routing_line(p: &PlanDetailDoc) -> Option<String> {
+    if p.routing.weights.is_empty() {
+        return None;
     }
-    if !p.routing.weights.is_empty() {
-        let w: Vec<String> = p
-            .routing
-            .weights
-            .iter()
-            .map(|w| format!("{} {}", w.region, w.weight))
-            .collect();
-        let _ = writeln!(out, "routing weights: {}", w.join(", "));
-    }
+    let w: Vec<String> = p
+        .routing
+        .weights
+        .iter()
+        .map(|w| format!("{} {}", w.region, w.weight))
+        .collect();
+    Some(format!("routing weights: {}", w.join(", ")))
+}
+
+/// The plan's cost per day and month against the static-peak baseline, then (if there is
+/// one) the single-region baseline; one line each.
+pub fn cost_lines(p: &PlanDetailDoc) -> Vec<String> {
     let k = &p.cost;
-    let _ = writeln!(
-        out,
-        "\ncost: {:.2} USD/day, {:.2} USD/month — static peak in every region {:.2} USD/day (the plan saves {:.1} %)",
+    let mut out = vec![format!(
+        "cost: {:.2} USD/day, {:.2} USD/month — static peak in every region {:.2} USD/day (the plan saves {:.1} %)",
         k.total_usd_per_day,
         k.total_usd_per_month,
         k.static_peak_usd_per_day,
         k.savings_vs_static_peak_pct
-    );
+    )];
     if let Some(sr) = &k.single_region {
-        let _ = writeln!(
-            out,
+        out.push(format!(
             "      single region ({}, analytic, distance to users ignored): {:.2} USD/day ({})",
             sr.region,
             sr.usd_per_day,
@@ -182,19 +184,90 @@ fn detail(p: &PlanDetailDoc) -> String {
             } else {
                 format!("the plan costs {:.1} % more", -sr.savings_pct)
             }
-        );
+        ));
     }
-    let _ = writeln!(
-        out,
-        "\nverification ({}, {} requests):",
+    out
+}
+
+/// What the verification simulated, e.g. `the whole horizon simulated with the scheduled
+/// actions, 12000 requests`.
+pub fn verification_line(p: &PlanDetailDoc) -> String {
+    format!(
+        "{}, {} requests",
         if p.verification.mode == "windows" {
             "each hour's busiest window at its planned count"
         } else {
             "the whole horizon simulated with the scheduled actions"
         },
         p.verification.requests
+    )
+}
+
+/// Each region lost at its busiest hour: the survivors' figures and the result.
+pub fn region_loss_table(p: &PlanDetailDoc) -> Table {
+    let mut l = Table::new(&[
+        "lost region",
+        "UTC hour",
+        "lost requests",
+        "survivors' availability [%]",
+        "TTFT [ms]",
+        "e2e [ms]",
+        "result",
+    ]);
+    for x in &p.sensitivity.region_loss {
+        l.row(vec![
+            x.region.clone(),
+            format!("{:02}", x.utc_hour),
+            x.lost_requests.to_string(),
+            format!("{:.3}", x.survivors_availability_pct),
+            x.survivors_ttft_ms
+                .map_or("—".into(), |v| format!("{v:.0}")),
+            x.survivors_e2e_ms.map_or("—".into(), |v| format!("{v:.0}")),
+            x.miss
+                .clone()
+                .map_or("pass".into(), |m| format!("FAIL: {m}")),
+        ]);
+    }
+    l
+}
+
+/// What the search took, one sentence.
+pub fn search_line(p: &PlanDetailDoc) -> String {
+    let s = &p.search;
+    format!(
+        "search: {} iterations, {} window simulations, {} verification runs; analytic warm start {} instance-hours → plan {} (verification added {} and trimmed {}; resilience added {})",
+        s.iterations,
+        s.window_runs,
+        s.horizon_runs,
+        s.analytic_instance_hours,
+        s.planned_instance_hours,
+        s.instance_hours_added_in_verification,
+        s.instance_hours_removed_in_verification,
+        s.instance_hours_added_for_resilience,
+    )
+}
+
+fn detail(p: &PlanDetailDoc) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{}", instances_table(p).render());
+    let _ = writeln!(
+        out,
+        "scheduled actions (cron in UTC; scale-ups fire the lead time early):"
     );
-    out.push_str(&checks_table(&p.verification.targets));
+    if p.scheduled_actions.is_empty() {
+        out.push_str("  none: the count is constant\n");
+    } else {
+        out.push_str(&actions_table(p).render());
+    }
+    if let Some(line) = routing_line(p) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
+    for line in cost_lines(p) {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "\nverification ({}):", verification_line(p));
+    out.push_str(&checks_table(&p.verification.targets).render());
     for s in &p.verification.short_cells {
         let _ = writeln!(
             out,
@@ -207,51 +280,16 @@ fn detail(p: &PlanDetailDoc) -> String {
         "\nsensitivity: +{} % demand on the same plan:",
         p.sensitivity.demand_growth_pct
     );
-    out.push_str(&checks_table(&p.sensitivity.demand_growth));
+    out.push_str(&checks_table(&p.sensitivity.demand_growth).render());
     if !p.sensitivity.region_loss.is_empty() {
         let _ = writeln!(
             out,
             "\nsensitivity: each region lost at its busiest hour (survivors judged against {}):",
             p.sensitivity.region_loss[0].judged_against
         );
-        let mut l = Table::new(&[
-            "lost region",
-            "UTC hour",
-            "lost requests",
-            "survivors' availability [%]",
-            "TTFT [ms]",
-            "e2e [ms]",
-            "result",
-        ]);
-        for x in &p.sensitivity.region_loss {
-            l.row(vec![
-                x.region.clone(),
-                format!("{:02}", x.utc_hour),
-                x.lost_requests.to_string(),
-                format!("{:.3}", x.survivors_availability_pct),
-                x.survivors_ttft_ms
-                    .map_or("—".into(), |v| format!("{v:.0}")),
-                x.survivors_e2e_ms.map_or("—".into(), |v| format!("{v:.0}")),
-                x.miss
-                    .clone()
-                    .map_or("pass".into(), |m| format!("FAIL: {m}")),
-            ]);
-        }
-        out.push_str(&l.render());
+        out.push_str(&region_loss_table(p).render());
     }
-    let s = &p.search;
-    let _ = writeln!(
-        out,
-        "\nsearch: {} iterations, {} window simulations, {} verification runs; analytic warm start {} instance-hours → plan {} (verification added {} and trimmed {}; resilience added {})",
-        s.iterations,
-        s.window_runs,
-        s.horizon_runs,
-        s.analytic_instance_hours,
-        s.planned_instance_hours,
-        s.instance_hours_added_in_verification,
-        s.instance_hours_removed_in_verification,
-        s.instance_hours_added_for_resilience,
-    );
+    let _ = writeln!(out, "\n{}", search_line(p));
     out
 }
 

@@ -2,9 +2,8 @@
 //! scripts and no network access, that an architect can hand to their team.
 //!
 //! A report is a list of [`HtmlSection`]s rendered in order with a table of contents. The
-//! run and comparison reports are built here; other producers (the capacity planner) add
-//! their own sections with [`HtmlReport::push`] and can reuse [`charts_section`] and
-//! [`Table::render_html`](super::Table::render_html).
+//! run, comparison and plan reports are built here from shared pieces ([`HtmlReport::push`],
+//! [`charts_section`], [`scenario_section`] and [`Table::render_html`](super::Table::render_html)).
 
 use std::fmt::Write as _;
 
@@ -12,6 +11,8 @@ use crate::catalog::DataSource;
 use crate::charts::{ChartError, NamedChart, render_svg};
 use crate::comparison::sections::{preamble, sections};
 use crate::comparison::{ComparedRun, ComparisonDocument};
+use crate::plan::document::{PlanDetailDoc, PlanDocument};
+use crate::plan::render as plan_render;
 use crate::run::RunResult;
 use crate::scenario::DeploymentKind;
 
@@ -168,7 +169,7 @@ pub fn scenario_section(file: &str, toml: &str) -> HtmlSection {
         id: "scenario".into(),
         heading: "Scenario".into(),
         body: format!(
-            "<p>File <code>{}</code>:</p>\n<pre>{}</pre>\n",
+            "<p>File <code>{}</code>:</p>\n<pre>\n{}</pre>\n",
             escape(file),
             escape(toml)
         ),
@@ -296,15 +297,16 @@ fn slo_section(r: &RunResult, table: &str) -> HtmlSection {
         paragraph("The scenario sets no service-level objectives ([slo]); nothing to verify.")
     } else {
         let pass = r.slo.iter().all(|c| c.pass);
-        format!(
-            "<p class=\"verdict {}\">{}</p>\n{table}",
-            if pass { "pass" } else { "fail" },
+        let mut body = verdict(
+            pass,
             if pass {
                 "PASS: every objective met"
             } else {
                 "FAIL: at least one objective missed"
-            }
-        )
+            },
+        );
+        body.push_str(table);
+        body
     };
     HtmlSection {
         id: "slo".into(),
@@ -357,6 +359,244 @@ pub fn comparison_report(
         s.heading = format!("Scenario {}", i + 1);
         report.push(s);
     }
+    Ok(report)
+}
+
+/// A pass/fail verdict line.
+fn verdict(pass: bool, text: &str) -> String {
+    format!(
+        "<p class=\"verdict {}\">{}</p>\n",
+        if pass { "pass" } else { "fail" },
+        escape(text)
+    )
+}
+
+/// Per region and step: the plan's counts next to what the verification measured.
+fn plan_steps_table(p: &PlanDetailDoc) -> super::Table {
+    let mut t = super::Table::new(&[
+        "region",
+        "UTC hour",
+        "desired",
+        "min",
+        "max",
+        "analytic",
+        "demand [req/s]",
+        "utilisation [%]",
+        "TTFT [ms]",
+        "e2e [ms]",
+        "availability [%]",
+        "requests",
+    ]);
+    let opt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.0}"));
+    for r in &p.regions {
+        for s in &r.steps {
+            t.row(vec![
+                r.region.clone(),
+                format!("{:02}:00", s.utc_hour),
+                s.desired.to_string(),
+                s.min.to_string(),
+                s.max.to_string(),
+                s.analytic.to_string(),
+                format!("{:.2}", s.demand_rps),
+                format!("{:.1}", s.utilisation_pct),
+                opt(s.ttft_ms),
+                opt(s.e2e_ms),
+                format!("{:.3}", s.availability_pct),
+                s.requests.to_string(),
+            ]);
+        }
+    }
+    t
+}
+
+/// A capacity plan: verdict and targets, the candidates, the shown candidate's plan (instances
+/// per region and hour, scheduled actions, cost with its baselines, verification,
+/// sensitivity, search), the plan's charts and the scenario file echoed.
+pub fn plan_report(
+    doc: &PlanDocument,
+    scenario_file: &str,
+    scenario_toml: &str,
+    charts: &[NamedChart],
+) -> Result<HtmlReport, ChartError> {
+    let s = &doc.scenario;
+    let mut report = HtmlReport::new(
+        format!("meridian plan: {}", s.name),
+        format!("capacity plan — meridian {}", env!("CARGO_PKG_VERSION")),
+    );
+    let shown = doc.shown();
+    let mut summary = match (&doc.recommended, shown) {
+        (Some(name), _) => verdict(true, &format!("FEASIBLE: recommended {name}")),
+        (None, Some((c, _))) => verdict(
+            false,
+            &format!(
+                "INFEASIBLE: no candidate meets every target; shown below is the closest, {}",
+                c.name
+            ),
+        ),
+        (None, None) => verdict(false, "INFEASIBLE: no candidate meets every target"),
+    };
+    let mut items = vec![
+        format!(
+            "{} h from {:02}:00 UTC in steps of {} h; seed {}, {} replication(s); scale-ups fire {} s early (lead time); search windows of {} s.",
+            s.horizon_h,
+            s.start_utc_hour,
+            s.step_h,
+            s.seed,
+            s.replications,
+            s.lead_time_s,
+            s.search_window_s
+        ),
+        format!(
+            "Targets in every region and step: {}.",
+            plan_render::targets(&s.targets)
+        ),
+    ];
+    if !s.resilience_targets.is_empty() {
+        items.push(format!(
+            "Resilience (survivors of any one region's loss): {}.",
+            plan_render::targets(&s.resilience_targets)
+        ));
+    }
+    if let Some(b) = s.budget_usd_per_day {
+        items.push(format!("Budget: {b:.2} USD/day."));
+    }
+    summary.push_str(&list(&items));
+    report.push(HtmlSection {
+        id: "summary".into(),
+        heading: "Summary and targets".into(),
+        body: summary,
+    });
+    report.push(HtmlSection {
+        id: "candidates".into(),
+        heading: "Candidates".into(),
+        body: plan_render::candidates_table(doc).render_html(),
+    });
+    if let Some((c, p)) = shown {
+        let mut plan = paragraph(&format!(
+            "{} ({}): desired instances per region and UTC hour, with each region's cost per day.",
+            c.name, c.status
+        ));
+        plan.push_str(&plan_render::instances_table(p).render_html());
+        if let Some(line) = plan_render::routing_line(p) {
+            plan.push_str(&paragraph(&line));
+        }
+        plan.push_str("<h3>Per region and hour, as verified</h3>\n");
+        plan.push_str(&paragraph(
+            "Autoscaling floor and ceiling, the analytic (Erlang C) count, the busiest window's demand, and what the verification measured at the target percentiles.",
+        ));
+        plan.push_str(&plan_steps_table(p).render_html());
+        report.push(HtmlSection {
+            id: "plan".into(),
+            heading: "Plan".into(),
+            body: plan,
+        });
+        report.push(HtmlSection {
+            id: "actions".into(),
+            heading: "Scheduled actions".into(),
+            body: if p.scheduled_actions.is_empty() {
+                paragraph("None: the count is constant.")
+            } else {
+                let mut b = paragraph(
+                    "Application Auto Scaling put_scheduled_action, cron in UTC; scale-ups fire the lead time early.",
+                );
+                b.push_str(&plan_render::actions_table(p).render_html());
+                b
+            },
+        });
+        let mut cost = super::Table::new(&[
+            "region",
+            "instance-hours/day",
+            "instances [USD/day]",
+            "tokens [USD/day]",
+            "request fees [USD/day]",
+            "total [USD/day]",
+        ]);
+        for r in &p.cost.regions {
+            cost.row(vec![
+                r.region.clone(),
+                format!("{:.1}", r.instance_hours_per_day),
+                format!("{:.2}", r.instances_usd_per_day),
+                format!("{:.2}", r.tokens_usd_per_day),
+                format!("{:.2}", r.requests_usd_per_day),
+                format!("{:.2}", r.total_usd_per_day),
+            ]);
+        }
+        let mut body: String = plan_render::cost_lines(p)
+            .iter()
+            .map(|l| paragraph(l.trim()))
+            .collect();
+        if let Some(sr) = &p.cost.single_region {
+            body.push_str(&paragraph(&format!(
+                "Single-region baseline: {}.",
+                sr.method
+            )));
+        }
+        body.push_str(&cost.render_html());
+        report.push(HtmlSection {
+            id: "cost".into(),
+            heading: "Cost and baselines".into(),
+            body,
+        });
+        let v = &p.verification;
+        let pass = v.targets.iter().all(|c| c.slo.pass) && v.short_cells.is_empty();
+        let mut body = verdict(
+            pass,
+            if pass {
+                "PASS: every target met"
+            } else {
+                "FAIL: at least one target missed"
+            },
+        );
+        body.push_str(&paragraph(&format!(
+            "Verification: {}.",
+            plan_render::verification_line(p)
+        )));
+        body.push_str(&plan_render::checks_table(&v.targets).render_html());
+        if !v.short_cells.is_empty() {
+            let short: Vec<String> = v
+                .short_cells
+                .iter()
+                .map(|c| format!("{} at {:02}:00 UTC: {}", c.region, c.utc_hour, c.miss))
+                .collect();
+            body.push_str("<h3>Region-steps still short</h3>\n");
+            body.push_str(&list(&short));
+        }
+        report.push(HtmlSection {
+            id: "verification".into(),
+            heading: "Verification".into(),
+            body,
+        });
+        let sens = &p.sensitivity;
+        let mut body = format!(
+            "<h3>+{} % demand on the same plan</h3>\n",
+            sens.demand_growth_pct
+        );
+        body.push_str(&plan_render::checks_table(&sens.demand_growth).render_html());
+        if let Some(first) = sens.region_loss.first() {
+            body.push_str("<h3>Each region lost at its busiest hour</h3>\n");
+            body.push_str(&paragraph(&format!(
+                "Survivors judged against the {} targets.",
+                first.judged_against
+            )));
+            body.push_str(&plan_render::region_loss_table(p).render_html());
+        }
+        report.push(HtmlSection {
+            id: "sensitivity".into(),
+            heading: "Sensitivity".into(),
+            body,
+        });
+        report.push(HtmlSection {
+            id: "search".into(),
+            heading: "Search".into(),
+            body: paragraph(&plan_render::search_line(p)),
+        });
+    }
+    let mut chart_section = charts_section("charts", "Charts", charts)?;
+    if charts.is_empty() {
+        chart_section.body = paragraph("No candidate was planned, so there is nothing to chart.");
+    }
+    report.push(chart_section);
+    report.push(scenario_section(scenario_file, scenario_toml));
     Ok(report)
 }
 

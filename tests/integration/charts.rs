@@ -1,7 +1,7 @@
 //! Charts and the HTML report through the binary (`--charts DIR`, `--report FILE.html` on
 //! run and compare) and through the library's plain-data chart API.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use scraper::{Html, Selector};
 
@@ -21,7 +21,7 @@ const RUN_CHARTS: [&str; 7] = [
 ];
 
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
-fn png_size(bytes: &[u8], what: &str) -> (u32, u32) {
+pub(crate) fn png_size(bytes: &[u8], what: &str) -> (u32, u32) {
     assert!(bytes.len() > 33, "{what}: too short for a PNG");
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{what}: PNG signature");
     assert_eq!(&bytes[12..16], b"IHDR", "{what}: first chunk is IHDR");
@@ -30,7 +30,7 @@ fn png_size(bytes: &[u8], what: &str) -> (u32, u32) {
 }
 
 /// Width and height of an SVG document's root element (parsed as markup).
-fn svg_size(text: &str, what: &str) -> (u32, u32) {
+pub(crate) fn svg_size(text: &str, what: &str) -> (u32, u32) {
     let doc = Html::parse_fragment(text);
     let svg = doc
         .select(&Selector::parse("svg").unwrap())
@@ -50,7 +50,7 @@ fn svg_size(text: &str, what: &str) -> (u32, u32) {
 }
 
 /// Checks `dir/<stem>.png` and `.svg` exist, agree on their size, and returns the SVG text.
-fn chart_pair(dir: &Path, stem: &str) -> String {
+pub(crate) fn chart_pair(dir: &Path, stem: &str) -> String {
     let png = std::fs::read(dir.join(format!("{stem}.png")))
         .unwrap_or_else(|e| panic!("{}/{stem}.png: {e}", dir.display()));
     let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg")))
@@ -207,7 +207,7 @@ fn charts_are_deterministic() {
 
 /// Parses the report and checks its structure: sections, one inline SVG figure per chart
 /// file, nothing fetched from the network, no scripts.
-fn check_report(html_text: &str, chart_dir: &Path, sections: &[&str]) -> Html {
+pub(crate) fn check_report(html_text: &str, chart_dir: &Path, sections: &[&str]) -> Html {
     assert!(html_text.starts_with("<!DOCTYPE html>"));
     let doc = Html::parse_document(html_text);
     assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
@@ -346,20 +346,25 @@ fn compare_writes_charts_and_report_per_topology() {
     check_report(&text, &charts, &["summary", "charts", "scenario-1"]);
 }
 
+/// `(flag, path, what the refusal says)` for chart and report paths that must be refused;
+/// writes the file `a-file` into `dir` for them.
+pub(crate) fn bad_chart_and_report_paths(dir: &Path) -> Vec<(&'static str, PathBuf, &'static str)> {
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let missing = dir.join("no-such-dir").join("charts");
+    vec![
+        ("--charts", file, "not a directory"),
+        ("--charts", missing.clone(), "does not exist"),
+        ("--report", missing.join("r.html"), "does not exist"),
+        ("--report", dir.to_path_buf(), "is a directory"),
+    ]
+}
+
 #[test]
 fn chart_and_report_paths_are_checked_before_running() {
     let dir = scratch_dir("charts-guard");
     let path = scenario_path("single-region.toml");
-    let file = dir.join("a-file");
-    std::fs::write(&file, "x").unwrap();
-    let missing = dir.join("no-such-dir").join("charts");
-    let bad = [
-        ("--charts", file.clone(), "not a directory"),
-        ("--charts", missing.clone(), "does not exist"),
-        ("--report", missing.join("r.html"), "does not exist"),
-        ("--report", dir.clone(), "is a directory"),
-    ];
-    for (flag, target, why) in bad {
+    for (flag, target, why) in bad_chart_and_report_paths(&dir) {
         let o = meridian_with(&[
             "run",
             path.to_str().unwrap(),

@@ -13,6 +13,7 @@ mod frontends;
 mod guards;
 mod managed;
 mod plan;
+mod plan_charts;
 mod progress;
 mod properties;
 mod residency;

@@ -238,6 +238,9 @@ pub fn empty_schedule(base: &Scenario, spec: &PlanSpec, value: u32) -> InstanceS
     InstanceSchedule::uniform(regions, &hosted, spec.steps(), spec.horizon_h == 24, value)
 }
 
+/// Largest failing margin the search interpolates from (see [`Bracket::next`]).
+const MAX_INTERPOLATED_MARGIN: f64 = 1.5;
+
 /// One region-step's bracket: `fails` is the largest count seen missing a target (or
 /// `min − 1`), `passes` the smallest seen meeting them all (or the ceiling, which the
 /// demand pass showed to pass), each with its [`margin`] when measured.
@@ -313,7 +316,9 @@ impl Bracket {
             (Some(false), _, _) if self.passes == max && self.pass_margin.is_none() => {
                 self.fails.saturating_add(self.stride)
             }
-            (_, Some(f), Some(p)) if !self.stalled && f.is_finite() && f > 1.0 && p <= 1.0 => {
+            // Only where the margin is still near-linear: past saturation (queues
+            // growing, timeouts) it shoots up and the line would hug the passing side.
+            (_, Some(f), Some(p)) if !self.stalled && f > 1.0 && f <= MAX_INTERPOLATED_MARGIN && p <= 1.0 => {
                 let share = (f - 1.0) / (f - p);
                 let x = f64::from(self.fails) + share * f64::from(self.passes - self.fails);
                 x.ceil() as u32
@@ -435,13 +440,17 @@ mod tests {
         b.record(8, false, 1.1);
         assert!(b.done());
         assert_eq!(b.next(1, 64), 9);
-        // A warm start that fails, with the ceiling's margin known, interpolates at once:
-        // (4, 3.0) to (64, 0.5) reaches 1 at 4 + 60 × 0.8 = 52.
+        // A warm start that fails near the limit, with the ceiling's margin known,
+        // interpolates at once: (4, 1.4) to (64, 0.5) reaches 1 at 4 + 60 × 0.4/0.9 → 31.
+        let mut near = Bracket::new(1, 64, Some(0.5));
+        near.record(4, false, 1.4);
+        assert_eq!(near.next(1, 64), 31);
+        // Far past saturation the margin is no guide: bisect.
         let mut up = Bracket::new(1, 64, Some(0.5));
         up.record(4, false, 3.0);
-        assert_eq!(up.next(1, 64), 52);
+        assert_eq!(up.next(1, 64), 34);
+        up.record(34, true, 0.6);
         // Two answers on the same side: bisect once.
-        up.record(52, true, 0.6);
         up.record(20, true, 0.7);
         assert_eq!(up.next(1, 64), 12);
         // At the floor: passing at the minimum is done.

@@ -261,12 +261,14 @@ struct Bracket {
 }
 
 impl Bracket {
-    fn new(min: u32, max: u32, ceiling_margin: Option<f64>) -> Bracket {
+    /// The initial bracket: `min − 1` fails by definition, the ceiling passed the demand
+    /// pass (its margin, far from the answer, is no guide to interpolate from).
+    fn new(min: u32, max: u32) -> Bracket {
         Bracket {
             fails: min - 1,
             passes: max,
             fail_margin: None,
-            pass_margin: ceiling_margin,
+            pass_margin: None,
             stride: 1,
             last_pass: None,
             stalled: false,
@@ -310,19 +312,19 @@ impl Bracket {
         let (lo, hi) = (self.fails + 1, self.passes - 1);
         let mid = self.fails + (self.passes - self.fails) / 2;
         let n = match (self.last_pass, self.fail_margin, self.pass_margin) {
-            (Some(true), None, _) if self.fails + 1 == min => {
-                self.passes.saturating_sub(self.stride)
-            }
-            (Some(false), _, _) if self.passes == max && self.pass_margin.is_none() => {
-                self.fails.saturating_add(self.stride)
-            }
             // Only where the margin is still near-linear: past saturation (queues
             // growing, timeouts) it shoots up and the line would hug the passing side.
-            (_, Some(f), Some(p)) if !self.stalled && f > 1.0 && f <= MAX_INTERPOLATED_MARGIN && p <= 1.0 => {
+            (_, Some(f), Some(p))
+                if !self.stalled && f > 1.0 && f <= MAX_INTERPOLATED_MARGIN && p <= 1.0 =>
+            {
                 let share = (f - 1.0) / (f - p);
                 let x = f64::from(self.fails) + share * f64::from(self.passes - self.fails);
                 x.ceil() as u32
             }
+            (Some(true), None, _) if self.fails + 1 == min => {
+                self.passes.saturating_sub(self.stride)
+            }
+            (Some(false), _, _) if self.passes == max => self.fails.saturating_add(self.stride),
             _ => mid,
         };
         n.clamp(lo, hi)
@@ -373,16 +375,7 @@ pub fn search(
     let warm = warm_start(base, spec, &demand, 1.0);
     let mut brackets: Vec<Vec<Bracket>> = vec![Vec::new(); n_dep];
     for &d in &hosted {
-        brackets[d] = (0..steps)
-            .map(|k| {
-                let r = &ample[k].regions[d];
-                Bracket::new(
-                    spec.min_instances,
-                    spec.max_instances,
-                    Some(margin(&r.outcomes, &r.latency, &base.slo)),
-                )
-            })
-            .collect();
+        brackets[d] = vec![Bracket::new(spec.min_instances, spec.max_instances); steps];
     }
     let mut current = warm.clone();
     let mut iterations = 0;
@@ -428,7 +421,7 @@ mod tests {
     #[test]
     fn brackets_gallop_then_interpolate() {
         // Warm start 10 passes; nothing known below: try 9, then 7 …
-        let mut b = Bracket::new(1, 64, Some(0.5));
+        let mut b = Bracket::new(1, 64);
         b.record(10, true, 0.9);
         assert_eq!(b.next(1, 64), 9);
         b.record(9, true, 0.95);
@@ -440,21 +433,27 @@ mod tests {
         b.record(8, false, 1.1);
         assert!(b.done());
         assert_eq!(b.next(1, 64), 9);
-        // A warm start that fails near the limit, with the ceiling's margin known,
-        // interpolates at once: (4, 1.4) to (64, 0.5) reaches 1 at 4 + 60 × 0.4/0.9 → 31.
-        let mut near = Bracket::new(1, 64, Some(0.5));
-        near.record(4, false, 1.4);
-        assert_eq!(near.next(1, 64), 31);
-        // Far past saturation the margin is no guide: bisect.
-        let mut up = Bracket::new(1, 64, Some(0.5));
+        // A failing warm start gallops up: 4 fails → 5, 7, 11 …
+        let mut up = Bracket::new(1, 64);
         up.record(4, false, 3.0);
-        assert_eq!(up.next(1, 64), 34);
-        up.record(34, true, 0.6);
+        assert_eq!(up.next(1, 64), 5);
+        up.record(5, false, 2.0);
+        assert_eq!(up.next(1, 64), 7);
+        // Both sides measured, near the limit: interpolate: (5, 2.0) is too far past
+        // saturation, so bisect between 5 and 7 → 6.
+        up.record(7, true, 0.8);
+        assert_eq!(up.next(1, 64), 6);
+        // Near the limit the line is used: (20, 1.2) to (30, 0.7) reaches 1 at 24.
+        let mut near = Bracket::new(1, 64);
+        near.record(30, true, 0.7);
+        near.record(20, false, 1.2);
+        assert_eq!(near.next(1, 64), 24);
         // Two answers on the same side: bisect once.
-        up.record(20, true, 0.7);
-        assert_eq!(up.next(1, 64), 12);
+        near.record(24, false, 1.05);
+        near.record(25, false, 1.02);
+        assert_eq!(near.next(1, 64), 27);
         // At the floor: passing at the minimum is done.
-        let mut floor = Bracket::new(1, 64, None);
+        let mut floor = Bracket::new(1, 64);
         floor.record(1, true, 0.2);
         assert!(floor.done());
     }

@@ -20,22 +20,30 @@ shot=${1:-$tmp/report.png}
 width=1280
 height=2000
 
-target/release/meridian run scenarios/region-outage-drill.toml --replications 1 \
+meridian="${CARGO_TARGET_DIR:-target}/release/meridian"
+"$meridian" run scenarios/region-outage-drill.toml --replications 1 \
     --report "$tmp/report.html" > /dev/null
+"$meridian" plan scenarios/plan-three-region.toml --replications 2 \
+    --report "$tmp/plan.html" > /dev/null
 
-# No network, no first-run or background services; a throw-away profile.
-if ! timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$tmp/profile" --window-size=$width,$height \
-    --screenshot="$shot" "file://$tmp/report.html" > "$tmp/chromium.log" 2>&1; then
-    echo "FAIL chromium could not render the report:"
-    cat "$tmp/chromium.log"
-    exit 1
-fi
-if [[ ! -s "$shot" ]]; then
-    echo "FAIL chromium wrote no screenshot:"
-    cat "$tmp/chromium.log"
-    exit 1
-fi
-python3 scripts/check-screenshot.py "$shot" $width $height
-echo "ok   the report renders in chromium"
+# Screenshots $1 (an HTML file) into $2 and checks it rendered.
+render() {
+    local page=$1 png=$2
+    # No network, no first-run or background services; a throw-away profile.
+    if ! timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$tmp/profile" --window-size=$width,$height \
+        --screenshot="$png" "file://$page" > "$tmp/chromium.log" 2>&1; then
+        echo "FAIL chromium could not render $page:"
+        cat "$tmp/chromium.log"
+        exit 1
+    fi
+    if [[ ! -s "$png" ]]; then
+        echo "FAIL chromium wrote no screenshot of $page:"
+        cat "$tmp/chromium.log"
+        exit 1
+    fi
+    python3 scripts/check-screenshot.py "$png" $width $height
+}
+render "$tmp/report.html" "$shot"
+render "$tmp/plan.html" "$tmp/plan.png"

@@ -52,6 +52,9 @@ pub struct PlanArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// No progress display on stderr (it is only shown when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl PlanArgs {
@@ -84,7 +87,12 @@ impl PlanArgs {
             seed: self.seed,
             replications: self.replications,
         };
-        let doc = plan::plan(&scenario, catalog, options, cancel).map_err(|e| match e {
+        let spinner = super::progress::phase_spinner("plan", self.quiet);
+        let shown_progress = |what: &str| spinner.set_message(what.to_string());
+        let planned =
+            plan::plan_with_progress(&scenario, catalog, options, cancel, &shown_progress);
+        spinner.finish_and_clear();
+        let doc = planned.map_err(|e| match e {
             PlanError::Interrupted(i) => CliError::Interrupted(i),
             other => CliError::Usage(other.to_string()),
         })?;

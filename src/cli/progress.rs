@@ -21,6 +21,23 @@ pub(crate) fn replications_bar(total: u64, what: &str, quiet: bool) -> ProgressB
     bar
 }
 
+/// A spinner with the elapsed time and what the command is doing (planning has no fixed
+/// number of steps to count, so no ETA); hidden like [`replications_bar`].
+pub(crate) fn phase_spinner(what: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(PHASE_TEMPLATE) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+const PHASE_TEMPLATE: &str = "{prefix} {spinner} {elapsed} {wide_msg}";
+
 const TEMPLATE: &str = "{prefix} [{bar:32}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}";
 
 #[cfg(test)]
@@ -31,5 +48,7 @@ mod tests {
     fn template_parses_and_quiet_bars_are_hidden() {
         assert!(ProgressStyle::with_template(TEMPLATE).is_ok());
         assert!(replications_bar(4, "run", true).is_hidden());
+        assert!(ProgressStyle::with_template(PHASE_TEMPLATE).is_ok());
+        assert!(phase_spinner("plan", true).is_hidden());
     }
 }

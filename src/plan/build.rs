@@ -222,6 +222,7 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
                 })
                 .collect(),
             requests: v.merged.outcomes.generated,
+            residency_violations: v.merged.residency_violations,
         },
         sensitivity: SensitivityDoc {
             demand_growth_pct: spec.demand_growth_pct,
@@ -282,5 +283,5 @@ pub fn scenario_doc(s: &Scenario, spec: &PlanSpec) -> PlanScenarioDoc {
 
 /// Whether every verification target passed and no cell is short.
 pub fn verified(v: &RunResult, p: &CandidatePlan) -> bool {
-    v.slo.iter().all(|s| s.pass) && p.short.is_empty()
+    v.slo.iter().all(|s| s.pass) && p.short.is_empty() && v.merged.residency_violations == 0
 }

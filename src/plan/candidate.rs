@@ -82,9 +82,11 @@ pub fn plan_candidate(
     spec: &PlanSpec,
     catalog: &Catalog,
     cancel: &AtomicBool,
+    progress: super::Progress,
 ) -> Result<CandidatePlan, SearchFailure> {
     let windows = search::place_windows(&base, spec);
-    let outcome = search::search(&base, spec, &windows, cancel)?;
+    let outcome = search::search(&base, spec, &windows, cancel, progress)?;
+    progress("verifying");
     let mut schedule = outcome.schedule.clone();
     let mut horizon_runs = 0;
 
@@ -107,6 +109,7 @@ pub fn plan_candidate(
     // wherever they miss the degraded target, until they all meet it.
     let mut added_for_resilience = 0;
     if let Some(degraded) = &spec.resilience {
+        progress("resilience: each region lost at its busiest hour");
         for _ in 0..MAX_REPAIR_ROUNDS {
             let mut added = 0;
             for (lost, step, m) in
@@ -171,6 +174,7 @@ pub fn plan_candidate(
             }
         }
     }
+    progress("sensitivity: more demand, each region lost");
     let verification = last.eval.result;
     let utilisation = last.eval.utilisation;
     let short = last.short;

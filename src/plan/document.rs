@@ -226,6 +226,9 @@ pub struct VerificationDoc {
     pub short_cells: Vec<ShortCellDoc>,
     /// Requests generated in the measured horizon (all replications).
     pub requests: u64,
+    /// Requests served outside the regions their users' residency rules allow (all
+    /// replications); any makes the plan fail verification.
+    pub residency_violations: u64,
 }
 
 /// A target checked.

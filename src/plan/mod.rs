@@ -44,6 +44,10 @@ pub enum PlanError {
     Interrupted(#[from] Interrupted),
 }
 
+/// Told what the planner is doing (e.g. `base / g5.2xlarge: search round 3, 7 of 24 hours
+/// open`), for a progress display; it must not affect the plan.
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
+
 /// Plans every candidate of `scenario`'s `[plan]` section and recommends the cheapest
 /// that meets every target within the budget. `options` override the seed and the
 /// replications (of the plan's measurements).
@@ -52,6 +56,17 @@ pub fn plan(
     catalog: &Catalog,
     options: RunOptions,
     cancel: &AtomicBool,
+) -> Result<PlanDocument, PlanError> {
+    plan_with_progress(scenario, catalog, options, cancel, &|_| {})
+}
+
+/// Like [`plan`], telling `progress` what it is doing.
+pub fn plan_with_progress(
+    scenario: &Scenario,
+    catalog: &Catalog,
+    options: RunOptions,
+    cancel: &AtomicBool,
+    progress: Progress,
 ) -> Result<PlanDocument, PlanError> {
     let mut spec = scenario.plan.clone().ok_or(PlanError::NoPlanSection)?;
     let scenario = crate::run::with_overrides(
@@ -71,7 +86,8 @@ pub fn plan(
             let topology_name =
                 topology.map_or("base".to_string(), |i| scenario.topologies[i].name.clone());
             let name = format!("{topology_name} / {}", cand.name);
-            let outcome = match candidate::plan_candidate(base, &spec, catalog, cancel) {
+            let tell = |what: &str| progress(&format!("{name}: {what}"));
+            let outcome = match candidate::plan_candidate(base, &spec, catalog, cancel, &tell) {
                 Ok(p) => Ok(p),
                 Err(SearchFailure::Interrupted) => return Err(PlanError::Interrupted(Interrupted)),
                 Err(SearchFailure::Infeasible(i)) => Err(i),

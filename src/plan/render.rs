@@ -275,6 +275,13 @@ fn detail(p: &PlanDetailDoc) -> String {
             s.region, s.utc_hour, s.miss
         );
     }
+    if p.verification.residency_violations > 0 {
+        let _ = writeln!(
+            out,
+            "  FAIL: {} requests served outside their users' residency rules",
+            p.verification.residency_violations
+        );
+    }
     let _ = writeln!(
         out,
         "\nsensitivity: +{} % demand on the same plan:",

@@ -337,8 +337,10 @@ pub fn search(
     spec: &PlanSpec,
     windows: &Windows,
     cancel: &AtomicBool,
+    progress: super::Progress,
 ) -> Result<SearchOutcome, SearchFailure> {
     let steps = spec.steps();
+    progress("demand pass at the ceiling");
     // Demand pass at the ceiling: what arrives where, the latency floor, and whether any
     // target is out of reach.
     let ceiling = empty_schedule(base, spec, spec.max_instances);
@@ -383,6 +385,10 @@ pub fn search(
     let mut open: Vec<usize> = (0..steps).collect();
     loop {
         iterations += 1;
+        progress(&format!(
+            "search round {iterations}, {} of {steps} step(s) open",
+            open.len()
+        ));
         let results = run_windows_of(base, spec, windows, &current, &open, cancel)?;
         window_runs += open.len() as u64;
         let mut next = current.clone();

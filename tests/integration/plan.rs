@@ -127,6 +127,34 @@ fn one_region_mmc_plan_matches_erlang_c() {
 }
 
 #[test]
+fn progress_reports_phases_and_changes_nothing() {
+    let s = mmc_scenario(50.0, 100.0, 400.0);
+    let seen = std::sync::Mutex::new(Vec::<String>::new());
+    let told = |m: &str| seen.lock().unwrap().push(m.to_string());
+    let with = plan::plan_with_progress(
+        &s,
+        &catalog(),
+        RunOptions::default(),
+        &AtomicBool::new(false),
+        &told,
+    )
+    .unwrap();
+    let without = plan_of(&s);
+    assert_eq!(
+        serde_json::to_string(&with).unwrap(),
+        serde_json::to_string(&without).unwrap()
+    );
+    let seen = seen.into_inner().unwrap();
+    for phase in ["demand pass", "search round 1", "verifying", "sensitivity"] {
+        assert!(
+            seen.iter()
+                .any(|m| m.starts_with("base / as configured: ") && m.contains(phase)),
+            "no {phase:?} in {seen:?}"
+        );
+    }
+}
+
+#[test]
 fn erlang_c_reference_is_right() {
     // M/M/1 sojourn is Exp(μ − λ); M/M/2 waits with probability 2ρ²/(1 + ρ).
     assert!((sojourn_exceeds(1, 0.5, 1.0, 2.0) - (-1.0f64).exp()).abs() < 1e-12);
@@ -186,6 +214,83 @@ fn more_demand_never_costs_less_and_looser_targets_never_cost_more() {
         "1.5× demand should need more instances ({busier} vs {base})"
     );
     assert!(looser <= base, "looser target: {looser} USD/day > {base}");
+}
+
+#[test]
+fn the_cheapest_candidate_that_meets_every_target_is_recommended_with_reasons_for_the_rest() {
+    let mut src = String::from(
+        r#"
+name = "choice"
+[simulation]
+duration_s = 3600
+warmup_s = 300
+seed = 8
+start_utc_hour = 14
+[traffic]
+total_rate_rps = 3.0
+diurnal = "consumer"
+sites = [{ name = "new-york" }, { name = "chicago" }, { name = "london" }, { name = "paris" }]
+[[regions]]
+code = "us-east-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 2
+max_queue = 500
+timeout_s = 60
+[[regions]]
+code = "eu-west-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 2
+max_queue = 500
+timeout_s = 60
+[routing]
+policy = "latency"
+[[topology]]
+name = "all-to-virginia"
+routing = { policy = "weighted", weights = { "us-east-1" = 1, "eu-west-1" = 0 } }
+[slo]
+ttft = { percentile = 95, max_ms = 3000 }
+availability_pct = 99.9
+[plan]
+horizon_h = 2
+replications = 2
+max_instances = 30
+search_window_s = 1200
+"#,
+    );
+    src.push_str("instance_types = [\"g5.2xlarge\", \"g5.12xlarge\"]\n");
+    src.push_str("topologies = [\"base\", \"all-to-virginia\"]\n");
+    let doc = plan_of(&inline(&src));
+    assert_eq!(doc.candidates.len(), 4);
+    let best = &doc.candidates[0];
+    assert_eq!(best.status, "recommended");
+    assert_eq!(doc.recommended.as_deref(), Some(best.name.as_str()));
+    let best_cost = best.cost_usd_per_day.unwrap();
+    for c in &doc.candidates[1..] {
+        assert!(!c.reason.is_empty());
+        match c.status.as_str() {
+            "feasible" => {
+                assert!(
+                    c.cost_usd_per_day.unwrap() >= best_cost,
+                    "{} is cheaper",
+                    c.name
+                );
+                assert!(c.reason.contains("more"), "{}: {}", c.name, c.reason);
+            }
+            "infeasible" => assert!(c.reason.contains("misses"), "{}: {}", c.name, c.reason),
+            other => panic!("{}: unexpected status {other}: {}", c.name, c.reason),
+        }
+    }
+    // Both instance types and both topologies were planned.
+    for part in [
+        "base / g5.2xlarge",
+        "base / g5.12xlarge",
+        "all-to-virginia / g5.2xlarge",
+    ] {
+        assert!(
+            doc.candidates.iter().any(|c| c.name == part),
+            "{part} missing"
+        );
+    }
 }
 
 #[test]

@@ -56,10 +56,14 @@ fn comparison_progress_counts_replications_of_every_scenario() {
 fn no_progress_on_captured_stderr_or_with_quiet() {
     let path = scenario_path("single-region.toml");
     let p = path.to_str().unwrap();
+    let planned = scenario_path("plan-three-region.toml");
+    let planned = planned.to_str().unwrap();
     for args in [
         vec!["run", p, "--replications", "2"],
         vec!["run", p, "--replications", "2", "--quiet"],
         vec!["compare", p, p, "--replications", "1", "-q"],
+        vec!["plan", planned, "--replications", "2"],
+        vec!["plan", planned, "--replications", "2", "-q"],
     ] {
         let o = meridian_with(&args);
         assert_exit(&o, 0, &args.join(" "));

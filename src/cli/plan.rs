@@ -19,6 +19,10 @@ pub enum PlanFormat {
     Table,
     /// The plan document (JSON).
     Json,
+    /// The summary with Markdown tables.
+    Markdown,
+    /// The shown candidate's plan, one row per region and hour (CSV).
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +148,8 @@ impl PlanArgs {
                 s.push('\n');
                 s
             }
+            PlanFormat::Markdown => render::summary_markdown(&doc),
+            PlanFormat::Csv => render::steps_csv(&doc),
         };
         if doc.recommended.is_none() {
             return Err(CliError::Infeasible(shown));

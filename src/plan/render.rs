@@ -9,6 +9,60 @@ use super::document::{CheckDoc, PlanDetailDoc, PlanDocument};
 
 /// The terminal summary.
 pub fn summary(doc: &PlanDocument) -> String {
+    summary_with(doc, Table::render)
+}
+
+/// The summary with Markdown tables (for pull-request comments and notes).
+pub fn summary_markdown(doc: &PlanDocument) -> String {
+    summary_with(doc, Table::render_markdown)
+}
+
+/// The shown candidate's plan per region and step as CSV: one row per region-hour with
+/// the plan and what the verification measured (empty when no candidate was planned).
+pub fn steps_csv(doc: &PlanDocument) -> String {
+    let mut t = Table::new(&[
+        "candidate",
+        "region",
+        "instance_type",
+        "utc_hour",
+        "desired",
+        "min",
+        "max",
+        "analytic",
+        "demand_rps",
+        "utilisation_pct",
+        "requests",
+        "ttft_ms",
+        "e2e_ms",
+        "availability_pct",
+    ]);
+    if let Some((c, p)) = doc.shown() {
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        for r in &p.regions {
+            for st in &r.steps {
+                t.row(vec![
+                    c.name.clone(),
+                    r.region.clone(),
+                    r.instance_type.clone(),
+                    st.utc_hour.to_string(),
+                    st.desired.to_string(),
+                    st.min.to_string(),
+                    st.max.to_string(),
+                    st.analytic.to_string(),
+                    st.demand_rps.to_string(),
+                    st.utilisation_pct.to_string(),
+                    st.requests.to_string(),
+                    opt(st.ttft_ms),
+                    opt(st.e2e_ms),
+                    st.availability_pct.to_string(),
+                ]);
+            }
+        }
+    }
+    t.render_csv()
+}
+
+fn summary_with(doc: &PlanDocument, render: fn(&Table) -> String) -> String {
     let s = &doc.scenario;
     let mut out = String::new();
     let _ = writeln!(
@@ -29,7 +83,7 @@ pub fn summary(doc: &PlanDocument) -> String {
         );
     }
     out.push('\n');
-    out.push_str(&candidates_table(doc).render());
+    out.push_str(&render(&candidates_table(doc)));
     if let Some(best) = doc.candidates.iter().find(|c| c.status == "recommended") {
         let _ = writeln!(out, "\nrecommended: {}", best.name);
     } else {
@@ -43,7 +97,7 @@ pub fn summary(doc: &PlanDocument) -> String {
         if doc.recommended.is_none() {
             let _ = writeln!(out, "\nclosest: {}", c.name);
         }
-        out.push_str(&detail(p));
+        out.push_str(&detail(p, render));
     }
     out
 }
@@ -247,9 +301,9 @@ pub fn search_line(p: &PlanDetailDoc) -> String {
     )
 }
 
-fn detail(p: &PlanDetailDoc) -> String {
+fn detail(p: &PlanDetailDoc, render: fn(&Table) -> String) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\n{}", instances_table(p).render());
+    let _ = writeln!(out, "\n{}", render(&instances_table(p)));
     let _ = writeln!(
         out,
         "scheduled actions (cron in UTC; scale-ups fire the lead time early):"
@@ -257,7 +311,7 @@ fn detail(p: &PlanDetailDoc) -> String {
     if p.scheduled_actions.is_empty() {
         out.push_str("  none: the count is constant\n");
     } else {
-        out.push_str(&actions_table(p).render());
+        out.push_str(&render(&actions_table(p)));
     }
     if let Some(line) = routing_line(p) {
         let _ = writeln!(out, "{line}");
@@ -267,7 +321,7 @@ fn detail(p: &PlanDetailDoc) -> String {
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "\nverification ({}):", verification_line(p));
-    out.push_str(&checks_table(&p.verification.targets).render());
+    out.push_str(&render(&checks_table(&p.verification.targets)));
     for s in &p.verification.short_cells {
         let _ = writeln!(
             out,
@@ -287,14 +341,14 @@ fn detail(p: &PlanDetailDoc) -> String {
         "\nsensitivity: +{} % demand on the same plan:",
         p.sensitivity.demand_growth_pct
     );
-    out.push_str(&checks_table(&p.sensitivity.demand_growth).render());
+    out.push_str(&render(&checks_table(&p.sensitivity.demand_growth)));
     if !p.sensitivity.region_loss.is_empty() {
         let _ = writeln!(
             out,
             "\nsensitivity: each region lost at its busiest hour (survivors judged against {}):",
             p.sensitivity.region_loss[0].judged_against
         );
-        out.push_str(&region_loss_table(p).render());
+        out.push_str(&render(&region_loss_table(p)));
     }
     let _ = writeln!(out, "\n{}", search_line(p));
     out

@@ -561,3 +561,63 @@ fn a_scenario_without_a_plan_section_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn plan_prints_csv_and_markdown() {
+    let dir = scratch_dir("plan-formats");
+    let path = dir.join("mmc.toml");
+    // The M/M/c scenario of the Erlang C test, as a file.
+    std::fs::write(&path, MMC_FILE).unwrap();
+    let p = path.to_str().unwrap();
+    let csv = meridian_with(&["plan", p, "--format", "csv", "--replications", "2"]);
+    assert_exit(&csv, 0, "plan --format csv");
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("candidate,region,instance_type,utc_hour,desired")
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &row[..4],
+        &["base / as configured", "eu-west-2", "g5.2xlarge", "0"]
+    );
+    let md = meridian_with(&["plan", p, "--format", "markdown", "--replications", "2"]);
+    assert_exit(&md, 0, "plan --format markdown");
+    assert!(stdout(&md).contains("| candidate | status | USD/day | why |"));
+    assert!(stdout(&md).contains("| eu-west-2 (g5.2xlarge) |"));
+}
+
+const MMC_FILE: &str = r#"
+name = "mmc-plan"
+[simulation]
+duration_s = 3600
+warmup_s = 300
+seed = 11
+[traffic]
+total_rate_rps = 50.0
+diurnal = "flat"
+sites = [{ name = "london" }]
+[network]
+jitter_ms = 0
+handshake_rtts = 0
+last_mile_ms = 0
+backbone_overhead_ms = 0
+[[regions]]
+code = "eu-west-2"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 1
+max_batch = 1
+max_queue = 1000000
+timeout_s = 86400
+service = { kind = "exponential", mean_ms = 100 }
+[routing]
+policy = "latency"
+[slo]
+ttft = { percentile = 95, max_ms = 400 }
+[plan]
+horizon_h = 1
+max_instances = 60
+"#;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::CliError;
 use crate::workload::{Trace, TraceColumns, stats::TraceStats};
@@ -45,12 +45,33 @@ impl ColumnArgs {
     }
 }
 
+/// Output format of `meridian workload stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned text, ending with a `[requests]` section to paste into a scenario.
+    #[default]
+    Table,
+    /// One JSON object, keys sorted, units in key names (`duration_s`, `mean_rate_rps`;
+    /// token figures are tokens); a figure a trace cannot define (the rate or CV of a single
+    /// request) is null.
+    Json,
+    /// `metric,value` with one row per figure (e.g. `mean_rate_rps`, `prompt_tokens.p90`,
+    /// `prompt_tokens.fit.median`): one long table so a spreadsheet can look each figure up
+    /// by name (an undefined figure is an empty field).
+    Csv,
+    /// The summary and token tables as markdown, the fitted mix as a TOML code block.
+    Markdown,
+}
+
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// Trace CSV file.
     pub file: PathBuf,
     #[command(flatten)]
     pub columns: ColumnArgs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
 }
 
 impl WorkloadArgs {
@@ -59,7 +80,18 @@ impl WorkloadArgs {
             WorkloadCommand::Stats(a) => {
                 let shown = a.file.display().to_string();
                 let trace = Trace::load(&a.file, &shown, &a.columns.columns())?;
-                Ok(TraceStats::of(&trace).render(&shown))
+                let stats = TraceStats::of(&trace);
+                Ok(match a.format {
+                    StatsFormat::Table => stats.render(&shown),
+                    StatsFormat::Markdown => stats.render_markdown(&shown),
+                    StatsFormat::Csv => stats.render_csv(),
+                    StatsFormat::Json => {
+                        let mut text = serde_json::to_string_pretty(&stats.to_json(&shown))
+                            .expect("the statistics are plain JSON");
+                        text.push('\n');
+                        text
+                    }
+                })
             }
         }
     }

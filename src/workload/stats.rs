@@ -3,7 +3,11 @@
 
 use std::fmt::Write;
 
+use serde_json::{Value, json};
+
 use super::Trace;
+use crate::report::Table;
+use crate::report::json::round;
 
 /// z-score of the 90th percentile of the standard normal (scenarios give a log-normal by
 /// its median and p90).
@@ -192,6 +196,156 @@ impl TraceStats {
             );
         }
         s
+    }
+
+    /// The summary lines of [`render`](Self::render) as (label, value) pairs, shared by the
+    /// markdown table so both show the same figures at the same precision.
+    fn summary_rows(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("requests", self.requests.to_string()),
+            ("duration [s]", format!("{:.1}", self.duration_s)),
+            ("mean rate [req/s]", format!("{:.3}", self.mean_rate_rps)),
+            ("inter-arrival CV", format!("{:.3}", self.interarrival_cv)),
+            (
+                "per minute max/mean",
+                format!("{:.3}", self.per_minute_max_over_mean),
+            ),
+            (
+                "per minute min/mean",
+                format!("{:.3}", self.per_minute_min_over_mean),
+            ),
+            (
+                "clock minutes (partial ones included)",
+                self.minutes.to_string(),
+            ),
+        ]
+    }
+
+    /// The token table of [`render`](Self::render): one row per token column.
+    fn token_table(&self) -> Table {
+        let mut t = Table::new(&[
+            "tokens",
+            "mean",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "fit median",
+            "fit p90",
+        ]);
+        for (name, s) in [("prompt", &self.prompt), ("output", &self.output)] {
+            t.row(vec![
+                name.to_string(),
+                format!("{:.1}", s.mean),
+                format!("{:.1}", s.p50),
+                format!("{:.1}", s.p90),
+                format!("{:.1}", s.p99),
+                s.max.to_string(),
+                format!("{:.1}", s.fit.median),
+                format!("{:.1}", s.fit.p90),
+            ]);
+        }
+        t
+    }
+
+    /// The `[requests]` section a scenario can paste (the end of [`render`](Self::render)).
+    fn requests_toml(&self) -> String {
+        let mut s = String::from("[requests]\n");
+        for (name, t) in [
+            ("prompt_tokens", &self.prompt),
+            ("output_tokens", &self.output),
+        ] {
+            let _ = writeln!(
+                s,
+                "{name} = {{ dist = \"lognormal\", median = {:.1}, p90 = {:.1}, max = {:.0} }}",
+                t.fit.median, t.fit.p90, t.fit.max
+            );
+        }
+        s
+    }
+
+    /// The report of [`render`](Self::render) in markdown: the summary and the token
+    /// percentiles as tables, the fitted mix as a TOML code block.
+    pub fn render_markdown(&self, file: &str) -> String {
+        let mut summary = Table::new(&["trace", file]);
+        for (label, value) in self.summary_rows() {
+            summary.row(vec![label.to_string(), value]);
+        }
+        format!(
+            "{}\n{}\nSynthetic mix fitted to {file} (log-normal, maximum likelihood; max = largest seen):\n\n```toml\n{}```\n",
+            summary.render_markdown(),
+            self.token_table().render_markdown(),
+            self.requests_toml()
+        )
+    }
+
+    /// Every figure as one `metric,value` CSV table, one row per metric, metric names as the
+    /// JSON keys of [`to_json`](Self::to_json) flattened with `.` (e.g. `prompt_tokens.p90`,
+    /// units in the names). Long rather than wide so that trace-level figures and the two
+    /// token columns fit one table a spreadsheet can look up by name; rounded as in JSON.
+    pub fn render_csv(&self) -> String {
+        let mut t = Table::new(&["metric", "value"]);
+        fn flatten(prefix: &str, v: &Value, t: &mut Table) {
+            match v {
+                Value::Object(o) => {
+                    for (k, v) in o {
+                        let key = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        flatten(&key, v, t);
+                    }
+                }
+                Value::String(s) => t.row(vec![prefix.to_string(), s.clone()]),
+                // NaN (a trace of one request has no rate) is null in JSON, empty here.
+                Value::Null => t.row(vec![prefix.to_string(), String::new()]),
+                other => t.row(vec![prefix.to_string(), other.to_string()]),
+            }
+        }
+        flatten("", &self.to_json_with(None), &mut t);
+        t.render_csv()
+    }
+
+    /// Every figure as a JSON object with units in the key names; rates and ratios to 4
+    /// decimals, durations to the ms, token figures to 0.1 token. NaN (undefined, e.g. the
+    /// rate of a one-request trace) is `null`.
+    pub fn to_json(&self, file: &str) -> Value {
+        self.to_json_with(Some(file))
+    }
+
+    fn to_json_with(&self, file: Option<&str>) -> Value {
+        let tokens = |t: &TokenStats| {
+            json!({
+                "mean": round(t.mean, 1),
+                "p50": round(t.p50, 1),
+                "p90": round(t.p90, 1),
+                "p99": round(t.p99, 1),
+                "max": t.max,
+                "fit": {
+                    "dist": "lognormal",
+                    "median": round(t.fit.median, 1),
+                    "p90": round(t.fit.p90, 1),
+                    // A whole token count (the largest seen), as the scenario writes it.
+                    "max": t.fit.max as u64,
+                },
+            })
+        };
+        let mut v = json!({
+            "requests": self.requests,
+            "duration_s": round(self.duration_s, 3),
+            "mean_rate_rps": round(self.mean_rate_rps, 4),
+            "interarrival_cv": round(self.interarrival_cv, 4),
+            "clock_minutes": self.minutes,
+            "per_minute_max_over_mean": round(self.per_minute_max_over_mean, 4),
+            "per_minute_min_over_mean": round(self.per_minute_min_over_mean, 4),
+            "prompt_tokens": tokens(&self.prompt),
+            "output_tokens": tokens(&self.output),
+        });
+        if let Some(file) = file {
+            v["file"] = json!(file);
+        }
+        v
     }
 }
 

@@ -181,6 +181,83 @@ fn calibrate_prints_the_fit_error_per_row_and_writes_the_profile() {
 }
 
 #[test]
+fn calibrate_formats_agree_with_the_table() {
+    let calibrate = |format: &str| {
+        let o = crate::cli::meridian_with(&[
+            "calibrate",
+            BENCH,
+            "--model",
+            "meta-llama/Llama-2-7b-hf",
+            "--instance",
+            "ml.g5.2xlarge",
+            "--fit-users",
+            "1,20",
+            "--format",
+            format,
+        ]);
+        crate::cli::assert_exit(&o, 0, format);
+        crate::cli::stdout(&o)
+    };
+    let table = calibrate("table");
+    assert!(table.contains("    5  held out           131.29     134.21        2.2                37.94      37.25       -1.8"), "{table}");
+
+    let doc: serde_json::Value = serde_json::from_str(&calibrate("json")).expect("JSON parses");
+    let num = |ptr: &str| {
+        doc.pointer(ptr)
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("no number at {ptr}: {doc}"))
+    };
+    assert_eq!(doc["profile"]["name"], "llama-2-7b@g5.2xlarge");
+    assert_eq!(format!("{:.3}", num("/profile/tpot_ms_batch1")), "28.718");
+    assert_eq!(
+        format!("{:.4}", num("/profile/tpot_ms_per_extra_seq")),
+        "1.4597"
+    );
+    assert_eq!(num("/profile/max_batch"), 20.0);
+    assert_eq!(
+        format!("{:.3}", num("/fit/intercept_ms_per_token")),
+        "30.960"
+    );
+    assert_eq!(doc["fit"]["fit_users"], serde_json::json!([1, 20]));
+    let rows = doc["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1]["users"], 5);
+    assert_eq!(rows[1]["in_fit"], false);
+    // The JSON keeps more decimals (to 0.001 or 0.01 %) than the table; each agrees within
+    // the table's rounding plus the JSON's own.
+    for (ptr, shown, half_unit) in [
+        ("/rows/1/predicted_throughput_tok_s", 134.21, 0.005),
+        ("/rows/1/predicted_throughput_error_pct", 2.2, 0.05),
+        ("/rows/1/predicted_ms_per_token", 37.25, 0.005),
+        ("/rows/1/predicted_ms_per_token_error_pct", -1.8, 0.05),
+    ] {
+        let got = num(ptr);
+        assert!(
+            (got - shown).abs() <= half_unit + 1e-9,
+            "{ptr}: {got} vs {shown}"
+        );
+    }
+
+    let csv = calibrate("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "users,in_fit,output_tokens,published_throughput_tok_s,predicted_throughput_tok_s,predicted_throughput_error_pct,published_ms_per_token_p50,predicted_ms_per_token,predicted_ms_per_token_error_pct"
+    );
+    assert_eq!(lines.len(), 1 + 4, "{csv}");
+    assert!(lines.iter().all(|l| l.split(',').count() == 9), "{csv}");
+    assert!(lines[2].starts_with("5,false,50,131.29,134.21"), "{csv}");
+
+    let md = calibrate("markdown");
+    assert!(md.contains("|---"), "{md}");
+    assert!(
+        md.contains("| 5 | held out | 131.29 | 134.21 | 2.2 | 37.94 | 37.25 | -1.8 |"),
+        "{md}"
+    );
+    assert!(md.contains("```toml\n[[profile]]\n"), "{md}");
+}
+
+#[test]
 fn calibrate_refuses_unknown_rows_and_bad_files_with_exit_2() {
     for (args, want) in [
         (

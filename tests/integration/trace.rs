@@ -315,6 +315,68 @@ fn workload_stats_reports_rate_burstiness_and_a_fitted_mix() {
 }
 
 #[test]
+fn workload_stats_formats_agree_with_the_table() {
+    let path = conv_path().display().to_string();
+    let stats = |format: &str| {
+        let o = crate::cli::meridian_with(&["workload", "stats", &path, "--format", format]);
+        crate::cli::assert_exit(&o, 0, format);
+        crate::cli::stdout(&o)
+    };
+    // The default is the table.
+    assert_eq!(
+        stats("table"),
+        crate::cli::stdout(&crate::cli::meridian_with(&["workload", "stats", &path]))
+    );
+
+    let doc: serde_json::Value = serde_json::from_str(&stats("json")).expect("JSON parses");
+    let num = |ptr: &str| {
+        doc.pointer(ptr)
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("no number at {ptr}: {doc}"))
+    };
+    assert_eq!(num("/requests"), 19366.0);
+    assert_eq!(format!("{:.3}", num("/mean_rate_rps")), "5.530");
+    assert_eq!(format!("{:.3}", num("/interarrival_cv")), "1.094");
+    assert_eq!(format!("{:.3}", num("/per_minute_max_over_mean")), "1.555");
+    assert_eq!(format!("{:.1}", num("/duration_s")), "3501.7");
+    assert_eq!(num("/prompt_tokens/p90"), 2734.5);
+    assert_eq!(num("/prompt_tokens/max"), 14050.0);
+    assert_eq!(num("/prompt_tokens/fit/median"), 760.0);
+    assert_eq!(num("/prompt_tokens/fit/p90"), 2686.1);
+    assert_eq!(num("/output_tokens/mean"), 211.1);
+    assert_eq!(doc["file"], path.as_str());
+
+    let csv = stats("csv");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("metric,value"));
+    let rows: std::collections::BTreeMap<&str, &str> = lines
+        .map(|l| {
+            l.split_once(',')
+                .unwrap_or_else(|| panic!("not two fields: {l}"))
+        })
+        .collect();
+    // Trace-level figures, then mean/p50/p90/p99/max and the three fit figures (and the
+    // distribution name) per token column.
+    assert_eq!(rows.len(), 7 + 2 * 9, "{csv}");
+    assert_eq!(rows["requests"], "19366");
+    assert!(rows["mean_rate_rps"].starts_with("5.530"), "{csv}");
+    assert!(rows["interarrival_cv"].starts_with("1.094"), "{csv}");
+    assert_eq!(rows["prompt_tokens.p99"], "4142.0");
+    assert_eq!(rows["output_tokens.fit.p90"], "454.8");
+
+    let md = stats("markdown");
+    assert!(md.contains("|---"), "{md}");
+    for want in [
+        "| mean rate [req/s] | 5.530 |",
+        "| inter-arrival CV | 1.094 |",
+        "| prompt | 1154.7 | 1020.0 | 2734.5 | 4142.0 | 14050 | 760.0 | 2686.1 |",
+        "prompt_tokens = { dist = \"lognormal\", median = 760.0, p90 = 2686.1, max = 14050 }",
+    ] {
+        assert!(md.contains(want), "lacks {want:?}:\n{md}");
+    }
+}
+
+#[test]
 fn workload_stats_refuses_bad_traces_naming_file_and_line() {
     for (file, want) in [
         ("bad_timestamp.csv", "bad_timestamp.csv:3: timestamp"),

@@ -25,12 +25,87 @@ use std::sync::atomic::AtomicBool;
 
 use crate::catalog::Catalog;
 use crate::run::{Interrupted, RunOptions};
-use crate::scenario::Scenario;
+use crate::scenario::{self, Scenario};
 
 pub use document::PlanDocument;
 pub use judge::{Miss, TargetKind};
 pub use schedule::{InstanceSchedule, PlannedAction};
 pub use search::{Infeasibility, SearchFailure};
+
+/// A planned candidate: its name, topology, instance type(s) and plan (or why none).
+type Planned = (
+    String,
+    String,
+    String,
+    Result<candidate::CandidatePlan, Infeasibility>,
+);
+
+/// Per self-hosted region, the instance type whose plan cost least there (among `plans`
+/// of one topology); `None` unless that mixes types. Regions do not compete for capacity
+/// under static routing, so this is the cheapest mix; the mix is then planned in full,
+/// resilience and verification included, like any candidate.
+fn mixed_candidate(
+    spec: &scenario::PlanSpec,
+    plans: &[&candidate::CandidatePlan],
+) -> Option<scenario::InstanceCandidate> {
+    if spec.candidates.len() < 2 || plans.len() < 2 {
+        return None;
+    }
+    let deployments = plans[0].base.deployments.len();
+    // USD/day of each plan's instances in each self-hosted deployment.
+    let costs: Vec<Vec<Option<f64>>> = plans
+        .iter()
+        .map(|p| {
+            (0..deployments)
+                .map(|d| {
+                    p.base.deployments[d].self_hosted().map(|_| {
+                        cost::instance_hours_per_day(&p.schedule, d, spec.step_h, spec.horizon_h)
+                            * cost::price(&p.base, d)
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut per_deployment = Vec::with_capacity(deployments);
+    let mut names = Vec::new();
+    for (d, pick) in cheapest_per_deployment(&costs).into_iter().enumerate() {
+        match pick.and_then(|i| plans[i].base.deployments[d].self_hosted()) {
+            Some(h) => {
+                names.push(format!(
+                    "{} {}",
+                    plans[0].base.deployments[d].region.code, h.profile.instance_type
+                ));
+                per_deployment.push(Some((h.profile.clone(), h.price, h.max_batch)));
+            }
+            None => per_deployment.push(None),
+        }
+    }
+    let types: std::collections::BTreeSet<&str> = per_deployment
+        .iter()
+        .flatten()
+        .map(|(p, _, _)| p.instance_type.as_str())
+        .collect();
+    (types.len() > 1).then(|| scenario::InstanceCandidate {
+        name: format!("mixed ({})", names.join(", ")),
+        per_deployment,
+    })
+}
+
+/// For each deployment, the plan (index into `costs`, `[plan][deployment]`) that costs
+/// least there; the first on ties; `None` where no plan has a cost.
+fn cheapest_per_deployment(costs: &[Vec<Option<f64>>]) -> Vec<Option<usize>> {
+    let deployments = costs.iter().map(Vec::len).max().unwrap_or(0);
+    (0..deployments)
+        .map(|d| {
+            costs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| row.get(d).copied().flatten().map(|c| (i, c)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map(|(i, _)| i)
+        })
+        .collect()
+}
 
 /// Version of the plan document's layout.
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
@@ -81,10 +156,11 @@ pub fn plan_with_progress(
     }
     let mut candidates = Vec::new();
     for topology in &spec.topologies {
-        for cand in &spec.candidates {
+        let topology_name =
+            topology.map_or("base".to_string(), |i| scenario.topologies[i].name.clone());
+        let first = candidates.len();
+        let plan_one = |cand: &scenario::InstanceCandidate| -> Result<Planned, PlanError> {
             let base = variants::candidate(&scenario, *topology, cand);
-            let topology_name =
-                topology.map_or("base".to_string(), |i| scenario.topologies[i].name.clone());
             let name = format!("{topology_name} / {}", cand.name);
             let tell = |what: &str| progress(&format!("{name}: {what}"));
             let outcome = match candidate::plan_candidate(base, &spec, catalog, cancel, &tell) {
@@ -92,7 +168,20 @@ pub fn plan_with_progress(
                 Err(SearchFailure::Interrupted) => return Err(PlanError::Interrupted(Interrupted)),
                 Err(SearchFailure::Infeasible(i)) => Err(i),
             };
-            candidates.push((name, topology_name, cand.name.clone(), outcome));
+            Ok((name, topology_name.clone(), cand.name.clone(), outcome))
+        };
+        for cand in &spec.candidates {
+            candidates.push(plan_one(cand)?);
+        }
+        // With several instance types, each region may do best with its own: the type of
+        // least instance cost per region among this topology's plans, planned (and
+        // verified) as a candidate of its own when it mixes types.
+        let planned: Vec<&candidate::CandidatePlan> = candidates[first..]
+            .iter()
+            .filter_map(|c| c.3.as_ref().ok())
+            .collect();
+        if let Some(mixed) = mixed_candidate(&spec, &planned) {
+            candidates.push(plan_one(&mixed)?);
         }
     }
     let mut docs: Vec<document::CandidateDoc> = candidates
@@ -200,4 +289,27 @@ pub fn plan_with_progress(
         recommended,
         candidates: docs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_deployment_takes_its_cheapest_plan() {
+        // Two plans × three deployments (the last not self-hosted).
+        let costs = vec![
+            vec![Some(10.0), Some(50.0), None],
+            vec![Some(12.0), Some(40.0), None],
+        ];
+        assert_eq!(
+            cheapest_per_deployment(&costs),
+            vec![Some(0), Some(1), None]
+        );
+        // Ties go to the first plan.
+        assert_eq!(
+            cheapest_per_deployment(&[vec![Some(1.0)], vec![Some(1.0)]]),
+            vec![Some(0)]
+        );
+    }
 }

@@ -280,6 +280,8 @@ search_window_s = 1200
             other => panic!("{}: unexpected status {other}: {}", c.name, c.reason),
         }
     }
+    // g5.2xlarge is the cheaper type in both regions, so no mixed candidate is planned.
+    assert!(doc.candidates.iter().all(|c| !c.name.contains("mixed")));
     // Both instance types and both topologies were planned.
     for part in [
         "base / g5.2xlarge",

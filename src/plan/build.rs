@@ -56,6 +56,13 @@ fn utc_hour(spec: &PlanSpec, start: u32, k: usize) -> u32 {
     (start + k as u32 * spec.step_h) % 24
 }
 
+/// Day of the week step `k` starts on.
+fn weekday(spec: &PlanSpec, base: &Scenario, k: usize) -> String {
+    let start = base.simulation.start_utc_hour.floor() as u32;
+    let day = (start + k as u32 * spec.step_h) / 24;
+    crate::scenario::WEEKDAYS[((base.simulation.start_weekday + day) % 7) as usize].to_string()
+}
+
 /// Total USD/day of a candidate's plan (instances plus usage-priced components).
 pub fn total_usd_per_day(p: &CandidatePlan, spec: &PlanSpec) -> f64 {
     region_costs(p, spec)
@@ -129,6 +136,7 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
                         let c = cells.cell(d, k.min(cells.buckets() - 1));
                         StepPlanDoc {
                             utc_hour: utc_hour(spec, start, k),
+                            weekday: weekday(spec, base, k),
                             desired,
                             min: desired,
                             max: (f64::from(desired) * growth).ceil() as u32,
@@ -147,7 +155,12 @@ pub fn detail(p: &CandidatePlan, spec: &PlanSpec) -> PlanDetailDoc {
         .collect();
     let actions = p
         .schedule
-        .actions(f64::from(start), spec.step(), spec.lead_time)
+        .actions(
+            f64::from(start),
+            base.simulation.start_weekday,
+            spec.step(),
+            spec.lead_time,
+        )
         .into_iter()
         .map(|a| ActionDoc {
             region: a.region,

@@ -142,6 +142,8 @@ pub struct RegionPlanDoc {
 pub struct StepPlanDoc {
     /// UTC hour the step starts at.
     pub utc_hour: u32,
+    /// Day of the week the step starts on (`MON` … `SUN`; from `start_weekday`).
+    pub weekday: String,
     pub desired: u32,
     /// Autoscaling floor: the plan.
     pub min: u32,

@@ -10,8 +10,10 @@ pub struct InstanceSchedule {
     regions: Vec<String>,
     /// `[deployment][step]`; empty for deployments without instances.
     counts: Vec<Vec<u32>>,
-    /// The horizon is a whole day: step 0 follows the last step.
+    /// The horizon is a whole day or week: step 0 follows the last step.
     wraps: bool,
+    /// The horizon is longer than a day: actions name their weekday.
+    weekly: bool,
 }
 
 /// One scheduled scaling action of a plan: at `cron` (UTC, daily) the region's capacity
@@ -27,6 +29,8 @@ pub struct PlannedAction {
     pub cron: String,
     /// Minute of the UTC day it fires at.
     pub utc_minute: u32,
+    /// Day of the week it fires on (0 = Monday) when the plan is longer than a day.
+    pub weekday: Option<u32>,
     /// The step whose capacity it provides.
     pub step: usize,
     pub desired: u32,
@@ -39,7 +43,7 @@ impl InstanceSchedule {
         regions: Vec<String>,
         hosted: &[bool],
         steps: usize,
-        wraps: bool,
+        horizon_h: u32,
         value: u32,
     ) -> InstanceSchedule {
         InstanceSchedule {
@@ -48,7 +52,8 @@ impl InstanceSchedule {
                 .map(|h| if *h { vec![value; steps] } else { Vec::new() })
                 .collect(),
             regions,
-            wraps,
+            wraps: horizon_h == 24 || horizon_h == 168,
+            weekly: horizon_h > 24,
         }
     }
 
@@ -97,11 +102,21 @@ impl InstanceSchedule {
 
     /// The scheduled actions that realise the schedule: a scale-up `lead` (rounded up to
     /// whole minutes) before the step that needs it, so instances are ready when it
-    /// starts; a scale-down when the step starts. Ordered by deployment, then step.
-    pub fn actions(&self, start_utc_hour: f64, step: SimTime, lead: SimTime) -> Vec<PlannedAction> {
+    /// starts; a scale-down when the step starts. Daily cron expressions for plans of up to
+    /// a day; weekly ones (`cron(55 8 ? * MON *)`) for longer plans, whose first step is
+    /// on `start_weekday` (0 = Monday). Ordered by deployment, then step.
+    pub fn actions(
+        &self,
+        start_utc_hour: f64,
+        start_weekday: u32,
+        step: SimTime,
+        lead: SimTime,
+    ) -> Vec<PlannedAction> {
+        const DAY: u64 = 1440;
+        const WEEK: u64 = 7 * DAY;
         let lead_min = lead.as_us().div_ceil(60_000_000);
         let step_min = step.as_us() / 60_000_000;
-        let start_min = (start_utc_hour * 60.0).round() as u64;
+        let start_min = u64::from(start_weekday % 7) * DAY + (start_utc_hour * 60.0).round() as u64;
         let mut out = Vec::new();
         for d in self.hosted() {
             let row = &self.counts[d];
@@ -114,23 +129,36 @@ impl InstanceSchedule {
                 if desired == prev {
                     continue;
                 }
-                let boundary = start_min + h as u64 * step_min + 1440;
+                // Minute of the week, kept non-negative by adding a week first.
+                let boundary = start_min + h as u64 * step_min + WEEK;
                 let at = if desired > prev {
                     boundary - lead_min
                 } else {
                     boundary
-                } % 1440;
-                let (hh, mm) = (at / 60, at % 60);
+                } % WEEK;
+                let (day, hh, mm) = (at / DAY, at % DAY / 60, at % 60);
+                let direction = if desired > prev { "up" } else { "down" };
+                let (name, cron, weekday) = if self.weekly {
+                    let wd = crate::scenario::WEEKDAYS[day as usize];
+                    (
+                        format!("{}-{direction}-{wd}-{hh:02}{mm:02}", self.regions[d]),
+                        format!("cron({mm} {hh} ? * {wd} *)"),
+                        Some(day as u32),
+                    )
+                } else {
+                    (
+                        format!("{}-{direction}-{hh:02}{mm:02}", self.regions[d]),
+                        format!("cron({mm} {hh} * * ? *)"),
+                        None,
+                    )
+                };
                 out.push(PlannedAction {
                     deployment: d,
                     region: self.regions[d].clone(),
-                    name: format!(
-                        "{}-{}-{hh:02}{mm:02}",
-                        self.regions[d],
-                        if desired > prev { "up" } else { "down" }
-                    ),
-                    cron: format!("cron({mm} {hh} * * ? *)"),
-                    utc_minute: at as u32,
+                    name,
+                    cron,
+                    utc_minute: (at % DAY) as u32,
+                    weekday,
                     step: h,
                     desired,
                 });
@@ -150,11 +178,11 @@ mod tests {
             vec!["us-east-1".into(), "x".into()],
             &[true, false],
             24,
-            true,
+            24,
             2,
         );
         s.set(0, 9, 5);
-        let a = s.actions(0.0, SimTime::from_secs(3600), SimTime::from_secs(270));
+        let a = s.actions(0.0, 0, SimTime::from_secs(3600), SimTime::from_secs(270));
         assert_eq!(a.len(), 2);
         // Up to 5 for 09:00: 270 s → 5 minutes early.
         assert_eq!(a[0].cron, "cron(55 8 * * ? *)");
@@ -165,8 +193,34 @@ mod tests {
         assert_eq!(s.count_before_start(0), 2);
         // A scale-up at step 0 of a daily plan wraps to the previous evening.
         s.set(0, 0, 3);
-        let a = s.actions(0.0, SimTime::from_secs(3600), SimTime::from_secs(600));
+        let a = s.actions(0.0, 0, SimTime::from_secs(3600), SimTime::from_secs(600));
         assert_eq!(a[0].cron, "cron(50 23 * * ? *)");
         assert_eq!(s.total(), 2 * 22 + 5 + 3);
+    }
+
+    #[test]
+    fn weekly_plans_name_their_days() {
+        // A week from Monday 00:00 UTC in hourly steps.
+        let mut s = InstanceSchedule::uniform(vec!["eu-west-1".into()], &[true], 168, 168, 1);
+        // Tuesday 09:00 needs 4; the first hour of the week (Monday 00:00) needs 2.
+        s.set(0, 24 + 9, 4);
+        s.set(0, 0, 2);
+        let a = s.actions(0.0, 0, SimTime::from_secs(3600), SimTime::from_secs(300));
+        let crons: Vec<&str> = a.iter().map(|x| x.cron.as_str()).collect();
+        assert_eq!(
+            crons,
+            vec![
+                // Up for Monday 00:00 fires Sunday 23:55 (the week wraps).
+                "cron(55 23 ? * SUN *)",
+                "cron(0 1 ? * MON *)",
+                "cron(55 8 ? * TUE *)",
+                "cron(0 10 ? * TUE *)",
+            ]
+        );
+        assert_eq!(a[2].name, "eu-west-1-up-TUE-0855");
+        assert_eq!(a[2].weekday, Some(1));
+        // The same plan starting on a Friday shifts every day by four.
+        let f = s.actions(0.0, 4, SimTime::from_secs(3600), SimTime::from_secs(300));
+        assert_eq!(f[2].cron, "cron(55 8 ? * SAT *)");
     }
 }

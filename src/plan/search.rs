@@ -235,7 +235,7 @@ pub fn empty_schedule(base: &Scenario, spec: &PlanSpec, value: u32) -> InstanceS
         .iter()
         .map(|d| d.self_hosted().is_some())
         .collect();
-    InstanceSchedule::uniform(regions, &hosted, spec.steps(), spec.horizon_h == 24, value)
+    InstanceSchedule::uniform(regions, &hosted, spec.steps(), spec.horizon_h, value)
 }
 
 /// Largest failing margin the search interpolates from (see [`Bracket::next`]).

@@ -163,7 +163,12 @@ pub fn horizon(
         ..base.simulation.clone()
     };
     s.routing = retime(&base.routing, &base.simulation, &s.simulation);
-    let actions = counts.actions(plan_start_utc_hour, step, lead);
+    let actions = counts.actions(
+        plan_start_utc_hour,
+        base.simulation.start_weekday,
+        step,
+        lead,
+    );
     for (d, dep) in s.deployments.iter_mut().enumerate() {
         let DeploymentKind::SelfHosted(h) = &mut dep.kind else {
             continue;
@@ -205,6 +210,7 @@ mod tests {
             start_utc_hour,
             timeseries_step: SimTime::from_secs(60),
             cell_step: None,
+            start_weekday: 0,
         }
     }
 

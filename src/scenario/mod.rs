@@ -19,7 +19,7 @@ pub use diurnal::DiurnalCurve;
 pub use error::{Diagnostic, FieldPath, PathSeg, ScenarioError, did_you_mean, locate};
 pub use geo::{ResidencyRule, allowed_regions};
 pub use plan::{InstanceCandidate, PlanSpec, Verification};
-pub use schedule::{ScheduledAction, daily_minutes};
+pub use schedule::{CronSchedule, ScheduledAction, WEEKDAYS, daily_minutes, parse_cron};
 pub use topology::{
     DnsConfig, Fault, FaultKind, HealthCheckConfig, ROUTE53_CHECKER_REGIONS, RetryPolicy,
     default_health,
@@ -103,6 +103,9 @@ pub struct Simulation {
     /// length (by the time the request was sent): the capacity planner's region-hour
     /// cells. Not settable from a scenario file.
     pub cell_step: Option<SimTime>,
+    /// Day of the week (0 = Monday) of the measured start's UTC day: weekly scheduled
+    /// actions fire by it.
+    pub start_weekday: u32,
 }
 
 /// Open-loop demand: a mean rate split over user sites, shaped by a local-time curve.

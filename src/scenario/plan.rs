@@ -17,7 +17,8 @@ pub const DEFAULT_MAX_INSTANCES: u32 = 64;
 /// The planner's settings, validated.
 #[derive(Debug, Clone)]
 pub struct PlanSpec {
-    /// Hours planned from the scenario's `start_utc_hour` (1–24: schedules are daily).
+    /// Hours planned from the scenario's `start_utc_hour`: 1–24 (daily schedules) or whole
+    /// days up to 168 (weekly schedules, from `start_weekday`).
     pub horizon_h: u32,
     /// Hours per planning step: the schedule changes at most once per step.
     pub step_h: u32,
@@ -125,11 +126,11 @@ pub(super) fn check(
         ));
     }
     let horizon_h = raw.horizon_h.unwrap_or(24);
-    if horizon_h == 0 || horizon_h > 24 {
+    if horizon_h == 0 || (horizon_h > 24 && (!horizon_h.is_multiple_of(24) || horizon_h > 168)) {
         return Err(c.err(
             &p.clone().key("horizon_h"),
             format!("a horizon of {horizon_h} h is not supported"),
-            "use 1–24 h: schedules are daily cron expressions and demand repeats every day (weekly plans are not built yet)",
+            "use 1–24 h (daily cron schedules) or whole days up to a week, 48–168 h (weekly cron schedules with day names)",
         ));
     }
     let step_h = raw.step_h.unwrap_or(1);

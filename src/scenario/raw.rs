@@ -208,6 +208,8 @@ pub struct RawSimulation {
     pub start_utc_hour: f64,
     #[serde(default = "default_timeseries_step_s")]
     pub timeseries_step_s: f64,
+    /// `MON` … `SUN`, for weekly scheduled actions (default `MON`).
+    pub start_weekday: Option<String>,
 }
 
 fn default_seed() -> u64 {

@@ -400,7 +400,21 @@ fn check_simulation(c: &Checker, raw: &RawScenario) -> Result<Simulation, Scenar
             "use a larger step (300 s is typical for a day)",
         ));
     }
+    let start_weekday = match &s.start_weekday {
+        None => 0,
+        Some(name) => super::WEEKDAYS
+            .iter()
+            .position(|d| d.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                c.err(
+                    &p.clone().key("start_weekday"),
+                    format!("\"{name}\" is not a day of the week"),
+                    "use MON, TUE, WED, THU, FRI, SAT or SUN",
+                )
+            })? as u32,
+    };
     Ok(Simulation {
+        start_weekday,
         duration: SimTime::from_secs_ceil(duration_s),
         warmup: SimTime::from_secs_ceil(warmup_s),
         seed: s.seed,

@@ -126,7 +126,9 @@ const CASES: &[Case] = &[
     ok("autoscaling_min_above_max.toml", "min_instances 8 and max_instances 2 do not make a range", (13, 52), "min_instances ≤ max_instances"),
     ok("topology_duplicate_name.toml", "topology[1].name: topology \"a\" is listed twice", (17, 8), "its own name"),
     ok("topology_anycast_with_dns.toml", "topology[0].dns: anycast uses static IP addresses", (16, 7), "remove [dns]"),
-    ok("schedule_monthly_cron.toml", "only daily schedules are supported", (16, 8), "13:00 UTC daily"),
+    ok("schedule_numbered_weekday.toml", "use day names (MON … SUN)", (16, 8), "MON-FRI"),
+    ok("start_weekday_unknown.toml", "\"Funday\" is not a day of the week", (4, 17), "MON, TUE"),
+    ok("schedule_monthly_cron.toml", "only daily and weekly schedules are supported", (16, 8), "13:00 UTC daily"),
     ok("schedule_without_autoscaling.toml", "this region has no autoscaling", (13, 1), "add autoscaling"),
     // Real workloads: malformed traces (tests/bad_traces/) name the trace file and line.
     ok("trace_bad_timestamp.toml", "bad_timestamp.csv:3: timestamp \"2023-11-16 18:15:4x.9951690\" is not a date-time", (13, 8), "write times as"),
@@ -139,7 +141,7 @@ const CASES: &[Case] = &[
     ok("inline_site_missing_lat.toml", "traffic.sites[1].lat: inline site needs `lat`", (10, 3), "lat, lon, utc_offset_hours"),
     // The [plan] section.
     ok("plan_unknown_key.toml", "unknown field `horizon`", (22, 1), "did you mean `horizon_h`?"),
-    ok("plan_horizon_week.toml", "a horizon of 168 h is not supported", (22, 13), "daily cron"),
+    ok("plan_horizon_too_long.toml", "a horizon of 200 h is not supported", (22, 13), "whole days up to a week"),
     ok("plan_unknown_instance_type.toml", "no serving profile \"llama-2-7b@p9.mega\"", (22, 33), "meridian models"),
     ok("plan_unknown_topology.toml", "no topology \"fast\"", (22, 23), "use one of: base"),
     ok("plan_resilience_one_region.toml", "nothing survives its loss", (22, 14), "second region"),

@@ -623,3 +623,67 @@ ttft = { percentile = 95, max_ms = 400 }
 horizon_h = 1
 max_instances = 60
 "#;
+
+#[test]
+fn a_week_long_plan_uses_weekly_cron_and_holds_over_the_week() {
+    let scenario = inline(
+        r#"
+name = "week-plan"
+[simulation]
+duration_s = 3600
+warmup_s = 300
+seed = 2
+start_weekday = "FRI"
+[traffic]
+total_rate_rps = 0.6
+diurnal = "business"
+sites = [{ name = "new-york" }, { name = "chicago" }]
+[[regions]]
+code = "us-east-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 1
+max_queue = 500
+timeout_s = 60
+[routing]
+policy = "latency"
+[slo]
+ttft = { percentile = 95, max_ms = 3000 }
+availability_pct = 99.9
+[plan]
+horizon_h = 168
+replications = 2
+max_instances = 12
+search_window_s = 900
+"#,
+    );
+    let doc = plan_of(&scenario);
+    let best = doc.candidates[0].plan.as_ref().expect("planned");
+    assert_eq!(doc.candidates[0].status, "recommended");
+    let steps = &best.regions[0].steps;
+    assert_eq!(steps.len(), 168);
+    assert_eq!((steps[0].weekday.as_str(), steps[0].utc_hour), ("FRI", 0));
+    assert_eq!(
+        (steps[167].weekday.as_str(), steps[167].utc_hour),
+        ("THU", 23)
+    );
+    // Every action names its day; the business curve scales up on every day of the week.
+    assert!(!best.scheduled_actions.is_empty());
+    for a in &best.scheduled_actions {
+        assert!(
+            a.schedule.contains(" ? * ") && a.schedule.ends_with(" *)"),
+            "{}",
+            a.schedule
+        );
+    }
+    for day in ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] {
+        assert!(
+            best.scheduled_actions
+                .iter()
+                .any(|a| a.schedule.contains(day) && a.name.contains("-up-")),
+            "no scale-up on {day}"
+        );
+    }
+    // The verification ran the whole week with those actions.
+    assert!(best.verification.short_cells.is_empty());
+    assert!(best.verification.targets.iter().all(|t| t.slo.pass));
+}

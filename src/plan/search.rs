@@ -377,7 +377,8 @@ pub fn search(
     let warm = warm_start(base, spec, &demand, 1.0);
     let mut brackets: Vec<Vec<Bracket>> = vec![Vec::new(); n_dep];
     for &d in &hosted {
-        brackets[d] = vec![Bracket::new(spec.min_instances, spec.max_instances); steps];
+        // Brackets count instances + 1, so that a minimum of 0 has a failing side (−1).
+        brackets[d] = vec![Bracket::new(spec.min_instances + 1, spec.max_instances + 1); steps];
     }
     let mut current = warm.clone();
     let mut iterations = 0;
@@ -399,8 +400,8 @@ pub fn search(
                 let n = current.at(d, k);
                 let r = &m.regions[d];
                 let pass = first_miss(&r.outcomes, &r.latency, &base.slo).is_none();
-                b.record(n, pass, margin(&r.outcomes, &r.latency, &base.slo));
-                let nn = b.next(spec.min_instances, spec.max_instances);
+                b.record(n + 1, pass, margin(&r.outcomes, &r.latency, &base.slo));
+                let nn = b.next(spec.min_instances + 1, spec.max_instances + 1) - 1;
                 all_done &= b.done();
                 next.set(d, k, nn);
             }

@@ -29,7 +29,8 @@ pub struct PlanSpec {
     pub topologies: Vec<Option<usize>>,
     /// Replications behind every search and verification measurement.
     pub replications: u32,
-    /// Fewest instances a self-hosted region runs in any step.
+    /// Fewest instances a self-hosted region runs in any step; 0 lets the planner drop a
+    /// region (or hours of it) that its topology sends nothing.
     pub min_instances: u32,
     /// Most instances the search tries in one region and step; a target still missed there
     /// is reported as infeasible.
@@ -195,7 +196,7 @@ pub(super) fn check(
     }
     let min_instances = raw.min_instances.unwrap_or(1);
     let max_instances = raw.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES);
-    if min_instances == 0 || min_instances > max_instances || max_instances > MAX_INSTANCES {
+    if max_instances == 0 || min_instances > max_instances || max_instances > MAX_INSTANCES {
         return Err(c.err(
             &p.clone().key(if raw.min_instances.is_some() {
                 "min_instances"
@@ -203,7 +204,7 @@ pub(super) fn check(
                 "max_instances"
             }),
             format!("min_instances {min_instances} and max_instances {max_instances} do not make a range"),
-            format!("use 1 ≤ min_instances ≤ max_instances ≤ {MAX_INSTANCES} (a region that receives traffic needs an instance)"),
+            format!("use 0 ≤ min_instances ≤ max_instances, 1 ≤ max_instances ≤ {MAX_INSTANCES}"),
         ));
     }
     let step_s = f64::from(step_h) * 3600.0;

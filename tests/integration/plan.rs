@@ -687,3 +687,53 @@ search_window_s = 900
     assert!(best.verification.short_cells.is_empty());
     assert!(best.verification.targets.iter().all(|t| t.slo.pass));
 }
+
+#[test]
+fn with_min_instances_0_a_region_its_topology_sends_nothing_is_dropped() {
+    let src = |min: u32| {
+        format!(
+            r#"
+name = "drop"
+[simulation]
+duration_s = 3600
+warmup_s = 300
+seed = 8
+start_utc_hour = 14
+[traffic]
+total_rate_rps = 3.0
+diurnal = "consumer"
+sites = [{{ name = "new-york" }}, {{ name = "london" }}]
+[[regions]]
+code = "us-east-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 2
+max_queue = 500
+timeout_s = 60
+[[regions]]
+code = "eu-west-1"
+profile = "llama-2-7b@g5.2xlarge"
+instances = 2
+max_queue = 500
+timeout_s = 60
+[routing]
+policy = "weighted"
+weights = {{ "us-east-1" = 1, "eu-west-1" = 0 }}
+[slo]
+ttft = {{ percentile = 95, max_ms = 3000 }}
+availability_pct = 99.9
+[plan]
+horizon_h = 2
+replications = 2
+max_instances = 30
+search_window_s = 1200
+min_instances = {min}
+"#
+        )
+    };
+    let dropped = plan_of(&inline(&src(0)));
+    let kept = plan_of(&inline(&src(1)));
+    assert_eq!(counts(&dropped)[1], vec![0, 0], "eu-west-1 gets no traffic");
+    assert_eq!(counts(&kept)[1], vec![1, 1]);
+    assert_eq!(counts(&dropped)[0], counts(&kept)[0]);
+    assert!(cost(&dropped) < cost(&kept));
+}

@@ -3,7 +3,7 @@
 //! simulation-verified search starts near its answer.
 
 use crate::catalog::ServingProfile;
-use crate::scenario::{RequestMix, ServiceModel};
+use crate::scenario::{LatencyTarget, RequestMix, ServiceModel};
 
 /// Erlang C: the probability that an arrival waits in M/M/c with `servers` servers and an
 /// offered load of `offered_erlangs` (arrival rate × mean service time). 1 when the load
@@ -100,6 +100,12 @@ pub struct SizingTarget {
     pub wait: Option<(f64, f64)>,
     /// Highest share of slots busy on average (0–1).
     pub max_utilisation: f64,
+}
+
+/// The wait for a slot a TTFT target leaves once `floor_ms` (network and prefill, which no
+/// queueing can shorten) is spent: (percentile %, at least 1 ms in s), for [`SizingTarget`].
+pub fn ttft_wait_budget(ttft: Option<LatencyTarget>, floor_ms: f64) -> Option<(f64, f64)> {
+    ttft.map(|t| (t.percentile, (t.max_ms - floor_ms).max(1.0) / 1000.0))
 }
 
 /// The fewest instances in `[lo, hi]` whose slots meet `target` at `arrival_rps`; `hi`

@@ -3,7 +3,7 @@
 
 use crate::scenario::Scenario;
 
-use super::analytic::{SizingTarget, instances_for};
+use super::analytic::{SizingTarget, instances_for, ttft_wait_budget};
 use super::schedule::InstanceSchedule;
 use super::search::{Demand, slot_models};
 
@@ -69,12 +69,7 @@ pub fn single_region(
         let Some(slot) = slot else { continue };
         let mut usd = 0.0;
         for (k, rps) in total.iter().enumerate() {
-            let wait = base.slo.ttft.map(|t| {
-                (
-                    t.percentile,
-                    ((t.max_ms - demand.floor_ttft_ms[d][k]).max(1.0)) / 1000.0,
-                )
-            });
+            let wait = ttft_wait_budget(base.slo.ttft, demand.floor_ttft_ms[d][k]);
             let n = instances_for(
                 *rps,
                 *slot,

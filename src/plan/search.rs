@@ -11,7 +11,7 @@ use crate::metrics::ReplicationMetrics;
 use crate::run::Interrupted;
 use crate::scenario::{PlanSpec, Scenario, ServiceModel};
 
-use super::analytic::{SizingTarget, SlotService, instances_for};
+use super::analytic::{SizingTarget, SlotService, instances_for, ttft_wait_budget};
 use super::evaluate::simulate_all;
 use super::judge::{Miss, first_miss, margin};
 use super::schedule::InstanceSchedule;
@@ -194,11 +194,7 @@ pub fn warm_start(
     for d in out.hosted().collect::<Vec<_>>() {
         let slot = slots[d].expect("hosted deployments have a slot model");
         for k in 0..spec.steps() {
-            let wait = base.slo.ttft.map(|t| {
-                // The part of the target queueing may use, at least a millisecond.
-                let budget_ms = (t.max_ms - demand.floor_ttft_ms[d][k]).max(1.0);
-                (t.percentile, budget_ms / 1000.0)
-            });
+            let wait = ttft_wait_budget(base.slo.ttft, demand.floor_ttft_ms[d][k]);
             let target = SizingTarget {
                 wait,
                 max_utilisation: if matches!(

@@ -69,7 +69,12 @@ fn sojourn_exceeds(c: u32, lam: f64, s: f64, t: f64) -> f64 {
 }
 
 fn mmc_scenario(rate_rps: f64, mean_ms: f64, p95_ms: f64) -> Scenario {
-    inline(&format!(
+    inline(&mmc_toml(rate_rps, mean_ms, p95_ms))
+}
+
+/// The M/M/c scenario's text.
+fn mmc_toml(rate_rps: f64, mean_ms: f64, p95_ms: f64) -> String {
+    format!(
         r#"
 name = "mmc-plan"
 [simulation]
@@ -102,7 +107,7 @@ horizon_h = 1
 replications = 4
 max_instances = 60
 "#
-    ))
+    )
 }
 
 #[test]
@@ -569,7 +574,7 @@ fn plan_prints_csv_and_markdown() {
     let dir = scratch_dir("plan-formats");
     let path = dir.join("mmc.toml");
     // The M/M/c scenario of the Erlang C test, as a file.
-    std::fs::write(&path, MMC_FILE).unwrap();
+    std::fs::write(&path, mmc_toml(50.0, 100.0, 400.0)).unwrap();
     let p = path.to_str().unwrap();
     let csv = meridian_with(&["plan", p, "--format", "csv", "--replications", "2"]);
     assert_exit(&csv, 0, "plan --format csv");
@@ -591,38 +596,6 @@ fn plan_prints_csv_and_markdown() {
     assert!(stdout(&md).contains("| candidate | status | USD/day | why |"));
     assert!(stdout(&md).contains("| eu-west-2 (g5.2xlarge) |"));
 }
-
-const MMC_FILE: &str = r#"
-name = "mmc-plan"
-[simulation]
-duration_s = 3600
-warmup_s = 300
-seed = 11
-[traffic]
-total_rate_rps = 50.0
-diurnal = "flat"
-sites = [{ name = "london" }]
-[network]
-jitter_ms = 0
-handshake_rtts = 0
-last_mile_ms = 0
-backbone_overhead_ms = 0
-[[regions]]
-code = "eu-west-2"
-profile = "llama-2-7b@g5.2xlarge"
-instances = 1
-max_batch = 1
-max_queue = 1000000
-timeout_s = 86400
-service = { kind = "exponential", mean_ms = 100 }
-[routing]
-policy = "latency"
-[slo]
-ttft = { percentile = 95, max_ms = 400 }
-[plan]
-horizon_h = 1
-max_instances = 60
-"#;
 
 #[test]
 fn a_week_long_plan_uses_weekly_cron_and_holds_over_the_week() {
